@@ -1,0 +1,544 @@
+using System.Globalization;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using Pipeline.Messages.Naming;
+using Pipeline.Messages.Parameters;
+
+namespace Pipeline.Consumers.Discovery;
+
+/// <summary>
+/// Reflects over app assemblies once, at start-up, and builds the <see cref="AppRegistry"/>: the only way a
+/// message reaches user code. Every mistake is collected and thrown together as an <see cref="AppDefinitionException"/>.
+/// </summary>
+internal sealed class AppDiscovery
+{
+    private const BindingFlags Declared = BindingFlags.DeclaredOnly | BindingFlags.Public | BindingFlags.NonPublic |
+        BindingFlags.Instance | BindingFlags.Static;
+
+    private static readonly TimeSpan MinTimeout = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxTimeout = TimeSpan.FromHours(24);
+    private static readonly TimeSpan MinScaledown = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan MaxScaledown = TimeSpan.FromMinutes(20);
+
+    private readonly List<string> _problems = [];
+    private readonly Dictionary<string, AppBuilder> _apps = new(StringComparer.Ordinal);
+
+    public static AppRegistry Discover(params IEnumerable<Assembly> assemblies) => Discover(assemblies.SelectMany(SafeTypes));
+
+    /// <summary>Discovers the given types only (tests use this to check one mistake at a time).</summary>
+    public static AppRegistry Discover(IEnumerable<Type> types)
+    {
+        var discovery = new AppDiscovery();
+        foreach (var type in types.Distinct().OrderBy(t => t.FullName, StringComparer.Ordinal))
+        {
+            discovery.Visit(type);
+        }
+
+        return discovery._problems.Count > 0
+            ? throw new AppDefinitionException(discovery._problems)
+            : new AppRegistry(discovery._apps.Values.Select(a => a.Build()));
+    }
+
+    private static IEnumerable<Type> SafeTypes(Assembly assembly)
+    {
+        try
+        {
+            return assembly.GetTypes();
+        }
+        catch (ReflectionTypeLoadException e)
+        {
+            return e.Types.OfType<Type>();
+        }
+    }
+
+    private void Visit(Type type)
+    {
+        var cls = type.GetCustomAttribute<ClsAttribute>(inherit: false);
+        var methods = type.GetMethods(Declared).OrderBy(m => m.MetadataToken).ToList();
+        if (cls is not null)
+        {
+            VisitClass(type, cls);
+        }
+        else
+        {
+            foreach (var method in methods)
+            {
+                if (method.IsDefined(typeof(MethodAttribute)) || method.IsDefined(typeof(EnterAttribute)) || method.IsDefined(typeof(ExitAttribute)))
+                {
+                    Problem($"{Describe(method)} is marked [{Marker(method)}] but {type.Name} has no [Cls] attribute. Add [Cls] to the class.");
+                }
+            }
+
+            foreach (var member in ParameterMembers(type, declaredOnly: true))
+            {
+                Problem($"{type.Name}.{member.Name} is marked [Parameter] but {type.Name} has no [Cls] attribute. Add [Cls] to the class.");
+            }
+        }
+
+        foreach (var method in methods.Where(m => m.IsDefined(typeof(FunctionAttribute))))
+        {
+            VisitFunction(type, method);
+        }
+    }
+
+    private void VisitFunction(Type type, MethodInfo method)
+    {
+        var attribute = method.GetCustomAttribute<FunctionAttribute>()!;
+        if (!method.IsStatic)
+        {
+            Problem($"{Describe(method)} is marked [Function] but is not static. Make it static, or put it in a [Cls] class as a [Method].");
+            return;
+        }
+
+        if (method.IsDefined(typeof(EnterAttribute)) || method.IsDefined(typeof(ExitAttribute)) || method.IsDefined(typeof(MethodAttribute)))
+        {
+            Problem($"{Describe(method)} is both [Function] and [{Marker(method)}]. Keep one of them.");
+            return;
+        }
+
+        var app = AppFor(type, method);
+        if (app is null)
+        {
+            return;
+        }
+
+        var settings = ReadSettings(Describe(method), attribute, method.GetCustomAttribute<RetriesAttribute>() ?? type.GetCustomAttribute<RetriesAttribute>());
+        var callable = BuildCallable(app.Name, null, attribute.Name ?? method.Name, method, settings);
+        if (callable is not null)
+        {
+            app.AddFunction(callable, this);
+        }
+    }
+
+    private void VisitClass(Type type, ClsAttribute attribute)
+    {
+        var where = type.Name;
+        var app = AppFor(type, null);
+        if (type.IsAbstract || type.ContainsGenericParameters)
+        {
+            Problem($"[Cls] class {where} is {(type.IsAbstract ? "abstract or static" : "generic")}, so no container can build it. Make it a concrete, non-generic class.");
+            return;
+        }
+
+        var constructor = type.GetConstructor(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, Type.EmptyTypes);
+        var members = ParameterMembers(type, declaredOnly: false).ToList();
+        if (constructor is null)
+        {
+            Problem($"[Cls] class {where} has no parameterless constructor, so no container can build it. Add one; [Parameter] values are set after construction and heavy work belongs in [Enter].");
+            return;
+        }
+
+        var parameters = new List<ParameterMember>();
+        object? sample = null;
+        foreach (var member in members)
+        {
+            sample ??= Construct(type, constructor);
+            var bound = BindParameter(type, member, sample);
+            if (bound is not null)
+            {
+                parameters.Add(bound);
+            }
+        }
+
+        var duplicates = parameters.GroupBy(p => p.Spec.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1);
+        foreach (var duplicate in duplicates)
+        {
+            Problem($"[Cls] class {where} has two parameters named '{duplicate.Key}'. Rename one, or set [Parameter(Name = ...)].");
+        }
+
+        var settings = ReadSettings(where, attribute, type.GetCustomAttribute<RetriesAttribute>());
+        var hierarchy = Hierarchy(type);
+        var enter = Hooks<EnterAttribute>(hierarchy);
+        var exit = Hooks<ExitAttribute>(hierarchy);
+        var className = Normalized(attribute.Name ?? type.Name, where);
+        var methods = new Dictionary<string, Callable>(StringComparer.Ordinal);
+        foreach (var method in hierarchy.SelectMany(t => t.GetMethods(Declared).OrderBy(m => m.MetadataToken)).Where(m => m.IsDefined(typeof(MethodAttribute))))
+        {
+            if (method.IsStatic)
+            {
+                Problem($"{Describe(method)} is a static [Method]. Make it an instance method, or mark it [Function].");
+                continue;
+            }
+
+            if (method.IsDefined(typeof(EnterAttribute)) || method.IsDefined(typeof(ExitAttribute)))
+            {
+                Problem($"{Describe(method)} is both [Method] and [{(method.IsDefined(typeof(EnterAttribute)) ? "Enter" : "Exit")}]. A lifecycle hook cannot be called as a method; split it into two methods.");
+                continue;
+            }
+
+            var methodAttribute = method.GetCustomAttribute<MethodAttribute>()!;
+            var methodSettings = method.GetCustomAttribute<RetriesAttribute>() is { } retries
+                ? settings with { Retries = ReadRetries(Describe(method), retries) }
+                : settings;
+            var callable = BuildCallable(app?.Name ?? "", className, methodAttribute.Name ?? method.Name, method, methodSettings);
+            if (callable is not null && !methods.TryAdd(callable.Name, callable))
+            {
+                Problem($"[Cls] class {where} has two methods named '{callable.Name}'. Rename one, or set [Method(Name = ...)].");
+            }
+        }
+
+        if (app is null || parameters.Count != members.Count || enter is null || exit is null)
+        {
+            return;
+        }
+
+        var schema = new ParameterSchema($"{app.Name}.{className}", parameters.Select(p => p.Spec));
+        app.AddClass(
+            new ClassDefinition
+            {
+                App = app.Name,
+                Name = className,
+                Type = type,
+                Schema = schema,
+                Parameters = parameters,
+                EnterHooks = enter,
+                ExitHooks = exit,
+                Methods = methods,
+                Settings = settings,
+            },
+            this);
+    }
+
+    private ParameterMember? BindParameter(Type type, MemberInfo member, object? sample)
+    {
+        var where = $"{type.Name}.{member.Name}";
+        var (clrType, settable, isStatic) = member switch
+        {
+            PropertyInfo p => (p.PropertyType, p.SetMethod is not null, (p.GetMethod ?? p.SetMethod)!.IsStatic),
+            FieldInfo f => (f.FieldType, !f.IsInitOnly && !f.IsLiteral, f.IsStatic),
+            _ => (typeof(void), false, false),
+        };
+        ParameterType? parameterType = clrType switch
+        {
+            _ when clrType == typeof(string) => ParameterType.String,
+            _ when clrType == typeof(int) || clrType == typeof(long) => ParameterType.Int,
+            _ when clrType == typeof(bool) => ParameterType.Bool,
+            _ when clrType == typeof(byte[]) => ParameterType.Bytes,
+            _ => null,
+        };
+        if (parameterType is null)
+        {
+            Problem($"[Parameter] {where} has type {clrType.Name}, which is not supported. Use string, int, long, bool or byte[].");
+            return null;
+        }
+
+        if (isStatic || !settable)
+        {
+            Problem($"[Parameter] {where} is {(isStatic ? "static" : "not settable")}. Give it a set or init accessor (or make the field non-readonly), on the instance.");
+            return null;
+        }
+
+        var name = member.GetCustomAttribute<ParameterAttribute>()!.Name ?? JsonName(member.Name);
+        ParameterValue? defaultValue = null;
+        if (!member.IsDefined(typeof(RequiredMemberAttribute)))
+        {
+            var value = member is PropertyInfo property ? property.GetValue(sample) : ((FieldInfo)member).GetValue(sample);
+            defaultValue = value switch
+            {
+                string s => ParameterValue.FromString(s),
+                int i => ParameterValue.FromInt(i),
+                long l => ParameterValue.FromInt(l),
+                bool b => ParameterValue.FromBool(b),
+                byte[] bytes => ParameterValue.FromBytes(bytes),
+                _ => null,
+            };
+            if (defaultValue is null)
+            {
+                Problem($"[Parameter] {where} is not 'required' and has no default (it is null on a new instance). Mark it 'required', or give it an initializer.");
+                return null;
+            }
+        }
+
+        return new ParameterMember(new ParameterSpec(name, parameterType.Value, defaultValue), member, clrType);
+    }
+
+    private List<MethodInfo>? Hooks<TAttribute>(IReadOnlyList<Type> hierarchy)
+        where TAttribute : Attribute
+    {
+        var hooks = new List<MethodInfo>();
+        var seen = new HashSet<MethodInfo>();
+        var ok = true;
+        var marker = typeof(TAttribute).Name[..^"Attribute".Length];
+        foreach (var method in hierarchy.SelectMany(t => t.GetMethods(Declared).OrderBy(m => m.MetadataToken)))
+        {
+            if (!method.IsDefined(typeof(TAttribute), inherit: true))
+            {
+                continue;
+            }
+
+            var parameters = method.GetParameters();
+            var returns = method.ReturnType;
+            string? problem = null;
+            if (method.IsStatic)
+            {
+                problem = "is static; hooks run on the container's instance. Make it an instance method";
+            }
+            else if (method.IsDefined(typeof(FunctionAttribute)))
+            {
+                problem = "is also a [Function]. Keep one of them";
+            }
+            else if (parameters.Length > 1 || (parameters.Length == 1 && parameters[0].ParameterType != typeof(CancellationToken)))
+            {
+                problem = "takes parameters. A hook takes nothing or one CancellationToken";
+            }
+            else if (returns != typeof(void) && returns != typeof(Task) && returns != typeof(ValueTask))
+            {
+                problem = $"returns {returns.Name}. A hook returns void, Task or ValueTask";
+            }
+            else if (method.ContainsGenericParameters)
+            {
+                problem = "is generic. Make it non-generic";
+            }
+
+            if (problem is not null)
+            {
+                Problem($"[{marker}] {Describe(method)} {problem}.");
+                ok = false;
+                continue;
+            }
+
+            // An override keeps the position of the method it overrides, and runs once (virtual dispatch).
+            if (seen.Add(method.GetBaseDefinition()))
+            {
+                hooks.Add(method.GetBaseDefinition());
+            }
+        }
+
+        return ok ? hooks : null;
+    }
+
+    private Callable? BuildCallable(string app, string? cls, string name, MethodInfo method, ContainerSettings settings)
+    {
+        var where = Describe(method);
+        var normalized = Normalized(name, where);
+        if (method.ContainsGenericParameters)
+        {
+            Problem($"{where} is generic. Callable methods must be non-generic.");
+            return null;
+        }
+
+        if (method.ReturnType.IsGenericType && method.ReturnType.GetGenericTypeDefinition() == typeof(IAsyncEnumerable<>))
+        {
+            Problem($"{where} returns IAsyncEnumerable, which is not supported yet. Return a Task of a list instead.");
+            return null;
+        }
+
+        var arguments = new List<ArgumentSpec>();
+        var tokenIndex = -1;
+        foreach (var parameter in method.GetParameters())
+        {
+            if (parameter.ParameterType == typeof(CancellationToken))
+            {
+                if (tokenIndex >= 0)
+                {
+                    Problem($"{where} takes two CancellationTokens. Take at most one.");
+                    return null;
+                }
+
+                tokenIndex = parameter.Position;
+                continue;
+            }
+
+            if (parameter.ParameterType.IsByRef || parameter.ParameterType.IsPointer || parameter.IsOut)
+            {
+                Problem($"{where} parameter '{parameter.Name}' is ref, out or a pointer. Arguments travel as JSON; pass them by value.");
+                return null;
+            }
+
+            arguments.Add(new ArgumentSpec(parameter.Name ?? $"arg{parameter.Position}", parameter.ParameterType, parameter.Position, parameter.HasDefaultValue, parameter.HasDefaultValue ? parameter.DefaultValue : null));
+        }
+
+        var batched = method.GetCustomAttribute<BatchedAttribute>();
+        if (batched is not null && (batched.MaxBatchSize is < 1 or > 1000 || batched.WaitMs is < 0 or > 600_000))
+        {
+            Problem($"[Batched] on {where} has MaxBatchSize={batched.MaxBatchSize}, WaitMs={batched.WaitMs}. Use 1 <= MaxBatchSize <= 1000 and 0 <= WaitMs <= 600000.");
+        }
+
+        return new Callable
+        {
+            App = app,
+            Class = cls,
+            Name = normalized,
+            Method = method,
+            Arguments = arguments,
+            CancellationTokenIndex = tokenIndex,
+            Settings = settings,
+            Batched = batched,
+            Schedules = method.GetCustomAttributes<ScheduleAttribute>().ToList(),
+        };
+    }
+
+    private ContainerSettings ReadSettings(string where, ContainerOptionsAttribute attribute, RetriesAttribute? retries)
+    {
+        var timeout = ReadSpan(where, "Timeout", attribute.Timeout, ContainerSettings.DefaultTimeout, MinTimeout, MaxTimeout);
+        var scaledown = ReadSpan(where, "ScaledownWindow", attribute.ScaledownWindow, ContainerSettings.DefaultScaledownWindow, MinScaledown, MaxScaledown);
+        if (attribute.MinContainers < 0 || attribute.MaxContainers < 0 || (attribute.MaxContainers > 0 && attribute.MinContainers > attribute.MaxContainers))
+        {
+            Problem($"{where} has MinContainers={attribute.MinContainers}, MaxContainers={attribute.MaxContainers}. Both must be >= 0 and MinContainers <= MaxContainers (0 means no maximum).");
+        }
+
+        if (attribute.Retries is < 0 or > 10)
+        {
+            Problem($"{where} has Retries={attribute.Retries}. Use 0 to 10.");
+        }
+
+        if (retries is not null && attribute.Retries != 0)
+        {
+            Problem($"{where} sets both Retries= and [Retries]. Keep one of them.");
+        }
+
+        return new ContainerSettings
+        {
+            Timeout = timeout,
+            ScaledownWindow = scaledown,
+            Gpu = string.IsNullOrWhiteSpace(attribute.Gpu) ? null : attribute.Gpu.Trim(),
+            MinContainers = attribute.MinContainers,
+            MaxContainers = attribute.MaxContainers,
+            Retries = retries is not null ? ReadRetries(where, retries) : RetryPolicy.Fixed(Math.Clamp(attribute.Retries, 0, 10)),
+        };
+    }
+
+    private RetryPolicy ReadRetries(string where, RetriesAttribute retries)
+    {
+        if (retries.MaxRetries is < 0 or > 10 || retries.BackoffCoefficient is < 1 or > 10 ||
+            retries.InitialDelaySeconds is < 0 or > 60 || retries.MaxDelaySeconds is < 1 or > 60)
+        {
+            Problem($"[Retries] on {where} is out of range. Use MaxRetries 0 to 10, BackoffCoefficient 1 to 10, InitialDelaySeconds 0 to 60, MaxDelaySeconds 1 to 60.");
+        }
+
+        return new RetryPolicy(retries.MaxRetries, retries.BackoffCoefficient, TimeSpan.FromSeconds(retries.InitialDelaySeconds), TimeSpan.FromSeconds(retries.MaxDelaySeconds));
+    }
+
+    private TimeSpan ReadSpan(string where, string key, string? text, TimeSpan fallback, TimeSpan min, TimeSpan max)
+    {
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (!TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            Problem($"{where} has {key}=\"{text}\". Use a TimeSpan like \"00:05:00\" between {min:c} and {max:c}.");
+            return fallback;
+        }
+
+        return value;
+    }
+
+    private AppBuilder? AppFor(Type type, MethodInfo? method)
+    {
+        var attribute = type.GetCustomAttribute<AppAttribute>(inherit: false) ?? type.Assembly.GetCustomAttribute<AppAttribute>();
+        if (attribute is null)
+        {
+            Problem($"{(method is null ? type.Name : Describe(method))} belongs to no app. Add [assembly: App(\"name\")] or [App(\"name\")] on {type.Name}.");
+            return null;
+        }
+
+        var name = Normalized(attribute.Name, $"[App(\"{attribute.Name}\")] on {type.Name}");
+        if (name == "amq")
+        {
+            Problem($"[App(\"{attribute.Name}\")] on {type.Name}: RabbitMQ reserves names starting with 'amq.'. Choose another app name.");
+        }
+
+        if (!_apps.TryGetValue(name, out var app))
+        {
+            app = new AppBuilder(name);
+            _apps.Add(name, app);
+        }
+
+        return app;
+    }
+
+    private string Normalized(string name, string where)
+    {
+        var normalized = Names.Normalize(name);
+        if (normalized.Length == 0)
+        {
+            Problem($"{where} has the name '{name}', which has no letters or digits. Give it a name such as \"my-function\".");
+            return "invalid";
+        }
+
+        return normalized;
+    }
+
+    private static IEnumerable<MemberInfo> ParameterMembers(Type type, bool declaredOnly)
+    {
+        var types = declaredOnly ? [type] : Hierarchy(type);
+        return types.SelectMany(t => t.GetMembers(Declared))
+            .Where(m => m is PropertyInfo or FieldInfo && m.IsDefined(typeof(ParameterAttribute)))
+            .OrderBy(m => m.MetadataToken);
+    }
+
+    private static List<Type> Hierarchy(Type type)
+    {
+        var chain = new List<Type>();
+        for (var t = type; t is not null && t != typeof(object); t = t.BaseType)
+        {
+            chain.Insert(0, t);
+        }
+
+        return chain;
+    }
+
+    private object? Construct(Type type, ConstructorInfo constructor)
+    {
+        try
+        {
+            return constructor.Invoke(null);
+        }
+        catch (TargetInvocationException e)
+        {
+            Problem($"[Cls] class {type.Name}'s constructor threw {e.InnerException?.GetType().Name}: {e.InnerException?.Message}. Keep the constructor cheap and move work to [Enter].");
+            return null;
+        }
+    }
+
+    private static string JsonName(string name) => name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name[1..];
+
+    private static string Describe(MethodInfo method) => $"{method.DeclaringType?.Name}.{method.Name}";
+
+    private static string Marker(MethodInfo method) =>
+        method.IsDefined(typeof(MethodAttribute)) ? "Method" : method.IsDefined(typeof(EnterAttribute)) ? "Enter" : "Exit";
+
+    private void Problem(string message) => _problems.Add(message);
+
+    private sealed class AppBuilder(string name)
+    {
+        private readonly Dictionary<string, Callable> _functions = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, ClassDefinition> _classes = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _owners = new(StringComparer.Ordinal);
+
+        public string Name { get; } = name;
+
+        public void AddFunction(Callable function, AppDiscovery discovery)
+        {
+            if (Claim(function.Name, function.Method.DeclaringType?.Name + "." + function.Method.Name, discovery))
+            {
+                _functions.Add(function.Name, function);
+            }
+        }
+
+        public void AddClass(ClassDefinition cls, AppDiscovery discovery)
+        {
+            if (Claim(cls.Name, cls.Type.Name, discovery))
+            {
+                _classes.Add(cls.Name, cls);
+            }
+        }
+
+        public AppDefinition Build() => new() { Name = Name, Functions = _functions, Classes = _classes };
+
+        // Functions and classes share one namespace per app: both name queues (app.name).
+        private bool Claim(string name, string owner, AppDiscovery discovery)
+        {
+            if (_owners.TryGetValue(name, out var existing))
+            {
+                discovery.Problem($"App '{Name}' has two functions or classes named '{name}': {existing} and {owner}. Rename one, or set Name = \"...\" on its attribute.");
+                return false;
+            }
+
+            _owners.Add(name, owner);
+            return true;
+        }
+    }
+}

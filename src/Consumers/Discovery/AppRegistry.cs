@@ -1,0 +1,53 @@
+using Pipeline.Messages.Manifests;
+using Pipeline.Messages.Naming;
+
+namespace Pipeline.Consumers.Discovery;
+
+/// <summary>
+/// Every app, function and class found by <see cref="AppDiscovery"/>. Names are looked up normalized, so
+/// <c>NightlyReport</c>, <c>nightly-report</c> and <c>NightlyReportAsync</c> find the same function.
+/// </summary>
+internal sealed class AppRegistry
+{
+    private readonly Dictionary<string, AppDefinition> _apps;
+
+    public AppRegistry(IEnumerable<AppDefinition> apps)
+    {
+        _apps = apps.ToDictionary(a => a.Name, StringComparer.Ordinal);
+    }
+
+    public IReadOnlyCollection<AppDefinition> Apps => _apps.Values;
+
+    public IReadOnlyList<AppManifest> Manifests => _apps.Values.Select(a => a.ToManifest()).ToList();
+
+    public AppDefinition? FindApp(string app) => _apps.GetValueOrDefault(Names.Normalize(app));
+
+    public Callable? FindFunction(string app, string function) =>
+        FindApp(app)?.Functions.GetValueOrDefault(Names.Normalize(function));
+
+    public ClassDefinition? FindClass(string app, string cls) =>
+        FindApp(app)?.Classes.GetValueOrDefault(Names.Normalize(cls));
+
+    /// <summary>Finds what an invocation names, or says precisely what is missing.</summary>
+    public Callable Resolve(string app, string? cls, string function)
+    {
+        var definition = FindApp(app) ?? throw new UnknownTargetException(
+            $"No app named '{app}' is registered here. Known apps: {Join(_apps.Keys)}.");
+        if (cls is null)
+        {
+            return definition.Functions.GetValueOrDefault(Names.Normalize(function)) ?? throw new UnknownTargetException(
+                $"App '{definition.Name}' has no function named '{function}'. Known functions: {Join(definition.Functions.Keys)}.");
+        }
+
+        var classDefinition = definition.Classes.GetValueOrDefault(Names.Normalize(cls)) ?? throw new UnknownTargetException(
+            $"App '{definition.Name}' has no class named '{cls}'. Known classes: {Join(definition.Classes.Keys)}.");
+        return classDefinition.Methods.GetValueOrDefault(Names.Normalize(function)) ?? throw new UnknownTargetException(
+            $"Class '{definition.Name}.{classDefinition.Name}' has no method named '{function}'. Known methods: {Join(classDefinition.Methods.Keys)}.");
+    }
+
+    private static string Join(IEnumerable<string> names)
+    {
+        var list = names.Order(StringComparer.Ordinal).ToList();
+        return list.Count == 0 ? "none" : string.Join(", ", list);
+    }
+}

@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Reflection;
+using Microsoft.Extensions.Logging;
+using Pipeline.Consumers.Discovery;
+using Pipeline.Consumers.Execution;
+using Pipeline.Messages.Invocations;
+using Pipeline.Messages.Parameters;
+
+namespace Pipeline.Consumers.Lifecycle;
+
+/// <summary>
+/// One instance of a class with one parameter set (or the stateless home of a function), bound to a pool.
+/// It runs every <c>enter</c> hook once before its first input, and every <c>exit</c> hook once when it stops,
+/// unless <c>enter</c> failed (Modal's lifecycle, modal-semantics.md section 1).
+/// </summary>
+internal sealed class Container
+{
+    private readonly ClassDefinition? _class;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private Task<bool>? _start;
+    private Task? _stop;
+
+    public Container(string queue, ClassDefinition? cls, ParameterSet parameters, TimeProvider time, ILogger logger)
+    {
+        Queue = queue;
+        _class = cls;
+        Parameters = parameters;
+        _time = time;
+        _logger = logger;
+        Id = "ct-" + Guid.NewGuid().ToString("N")[..12];
+    }
+
+    public string Id { get; }
+
+    public string Queue { get; }
+
+    public ParameterSet Parameters { get; }
+
+    public ContainerState State { get; private set; } = ContainerState.Created;
+
+    /// <summary>The instance methods run on; null for a function container.</summary>
+    public object? Instance { get; private set; }
+
+    /// <summary>Why <c>enter</c> failed, when <see cref="State"/> is <see cref="ContainerState.Failed"/>.</summary>
+    public RemoteError? EnterError { get; private set; }
+
+    /// <summary>Runs the enter hooks once; every caller awaits the same run. True when the container is ready.</summary>
+    public Task<bool> StartAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return _start ??= EnterAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Runs the exit hooks once, if enter succeeded, within <paramref name="grace"/>.</summary>
+    public Task StopAsync(TimeSpan grace)
+    {
+        lock (_gate)
+        {
+            return _stop ??= ExitAsync(grace);
+        }
+    }
+
+    private async Task<bool> EnterAsync(CancellationToken cancellationToken)
+    {
+        if (_class is null)
+        {
+            State = ContainerState.Ready;
+            return true;
+        }
+
+        State = ContainerState.Entering;
+        Log.Entering(_logger, Id, Queue, Parameters.ToString());
+        var started = _time.GetTimestamp();
+        MethodInfo? current = null;
+        try
+        {
+            var instance = Activator.CreateInstance(_class.Type, nonPublic: true)!;
+            foreach (var parameter in _class.Parameters)
+            {
+                Parameters.TryGetValue(parameter.Spec.Name, out var value);
+                parameter.Assign(instance, value);
+            }
+
+            Instance = instance;
+            using var timeout = new CancellationTokenSource(_class.Settings.Timeout, _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            foreach (var hook in _class.EnterHooks)
+            {
+                current = hook;
+                await RunHookAsync(hook, instance, linked.Token).ConfigureAwait(false);
+            }
+
+            State = ContainerState.Ready;
+            Log.Entered(_logger, Id, Queue, _time.GetElapsedTime(started).TotalMilliseconds);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            EnterError = RemoteErrors.From(e);
+            State = ContainerState.Failed;
+            Log.EnterFailed(_logger, e, Id, Queue, current?.Name ?? "(constructor)");
+            return false;
+        }
+    }
+
+    private async Task ExitAsync(TimeSpan grace)
+    {
+        var entered = _start is { IsCompletedSuccessfully: true, Result: true };
+        if (_class is null || !entered || Instance is null)
+        {
+            State = ContainerState.Stopped;
+            return;
+        }
+
+        State = ContainerState.Exiting;
+        Log.Exiting(_logger, Id, Queue);
+        using var graceToken = new CancellationTokenSource(grace, _time);
+        var hooks = RunExitHooksAsync(Instance, graceToken.Token);
+        try
+        {
+            await hooks.WaitAsync(grace, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Log.ExitTimedOut(_logger, Id, Queue, grace.TotalSeconds);
+        }
+
+        State = ContainerState.Stopped;
+        Log.Stopped(_logger, Id, Queue);
+    }
+
+    private async Task RunExitHooksAsync(object instance, CancellationToken cancellationToken)
+    {
+        foreach (var hook in _class!.ExitHooks)
+        {
+            try
+            {
+                await RunHookAsync(hook, instance, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                // Modal's rule: an exit hook that raises skips the later ones.
+                Log.ExitFailed(_logger, e, Id, Queue, hook.Name);
+                return;
+            }
+        }
+    }
+
+    private static Task<object?> RunHookAsync(MethodInfo hook, object instance, CancellationToken cancellationToken)
+    {
+        Debug.Assert(hook.GetParameters().Length <= 1, "Discovery allows at most a CancellationToken.");
+        object?[] arguments = hook.GetParameters().Length == 1 ? [cancellationToken] : [];
+        return MethodRunner.RunAsync(hook, instance, arguments);
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace Pipeline.Consumers;
+
+/// <summary>Log messages of Pipeline.Consumers; event ids 1000-1999. Never logs payloads or credentials.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Information, "Container {ContainerId} for {Queue} entering ({Parameters})")]
+    public static partial void Entering(ILogger logger, string containerId, string queue, string parameters);
+
+    [LoggerMessage(1001, LogLevel.Information, "Container {ContainerId} for {Queue} ready after {ElapsedMs} ms")]
+    public static partial void Entered(ILogger logger, string containerId, string queue, double elapsedMs);
+
+    [LoggerMessage(1002, LogLevel.Error, "Container {ContainerId} for {Queue} failed in enter hook {Hook}; its inputs get the error and exit will not run")]
+    public static partial void EnterFailed(ILogger logger, Exception exception, string containerId, string queue, string hook);
+
+    [LoggerMessage(1003, LogLevel.Information, "Container {ContainerId} for {Queue} exiting")]
+    public static partial void Exiting(ILogger logger, string containerId, string queue);
+
+    [LoggerMessage(1004, LogLevel.Error, "Container {ContainerId} for {Queue}: exit hook {Hook} failed; later exit hooks are skipped")]
+    public static partial void ExitFailed(ILogger logger, Exception exception, string containerId, string queue, string hook);
+
+    [LoggerMessage(1005, LogLevel.Warning, "Container {ContainerId} for {Queue}: exit hooks did not finish within the {GraceSeconds} s grace period")]
+    public static partial void ExitTimedOut(ILogger logger, string containerId, string queue, double graceSeconds);
+
+    [LoggerMessage(1006, LogLevel.Information, "Container {ContainerId} for {Queue} stopped")]
+    public static partial void Stopped(ILogger logger, string containerId, string queue);
+
+    [LoggerMessage(1010, LogLevel.Warning, "Call {CallId} to {Target} rejected: {Reason}")]
+    public static partial void Rejected(ILogger logger, string callId, string target, string reason);
+
+    [LoggerMessage(1011, LogLevel.Warning, "Call {CallId} to {Target} attempt {Attempt} {Status}; retrying in {DelayMs} ms")]
+    public static partial void Retrying(ILogger logger, string callId, string target, int attempt, string status, double delayMs);
+
+    [LoggerMessage(1012, LogLevel.Debug, "Call {CallId} to {Target} {Status} after {Attempts} attempt(s)")]
+    public static partial void Completed(ILogger logger, string callId, string target, string status, int attempts);
+}

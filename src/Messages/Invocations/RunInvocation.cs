@@ -1,0 +1,43 @@
+using System.Text.Json;
+
+namespace Pipeline.Messages.Invocations;
+
+/// <summary>
+/// The command to run one input of a function or class method. Sent to the pool's queue
+/// (see <see cref="Naming.QueueNames"/>). Names only registered functions; never a .NET type or method.
+/// </summary>
+public sealed record RunInvocation
+{
+    /// <summary>The call id, <c>fc-</c> followed by 32 hex characters; the key of the result.</summary>
+    public required string CallId { get; init; }
+
+    /// <summary>The app name, as declared by <c>[App]</c> (normalized).</summary>
+    public required string App { get; init; }
+
+    /// <summary>The class name for a method of a parameterized class; <see langword="null"/> for a function.</summary>
+    public string? Class { get; init; }
+
+    /// <summary>The function name, or the method name when <see cref="Class"/> is set.</summary>
+    public required string Function { get; init; }
+
+    /// <summary>The class parameters as a JSON object (<c>{"name":"llama","size":7}</c>); bytes as base64.</summary>
+    public JsonElement? Parameters { get; init; }
+
+    /// <summary>Positional arguments as a JSON array.</summary>
+    public JsonElement? Args { get; init; }
+
+    /// <summary>Arguments by parameter name as a JSON object.</summary>
+    public JsonElement? Kwargs { get; init; }
+
+    /// <summary>When set, a second invocation with the same key returns the first one's call.</summary>
+    public string? IdempotencyKey { get; init; }
+
+    /// <summary>The attempt number, from 1; retries send the input again with this raised.</summary>
+    public int Attempt { get; init; } = 1;
+
+    /// <summary>Whether the outcome is recorded in the results store (spawned calls) for <c>get</c> by id.</summary>
+    public bool StoreResult { get; init; }
+
+    /// <summary>When the caller sent it, for queue-wait metrics.</summary>
+    public DateTimeOffset? SentAt { get; init; }
+}

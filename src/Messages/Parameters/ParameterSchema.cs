@@ -1,0 +1,141 @@
+using System.Text.Json;
+
+namespace Pipeline.Messages.Parameters;
+
+/// <summary>
+/// The declared parameters of one class. Binds what a caller gives (CLR values or wire JSON) into a
+/// <see cref="ParameterSet"/>: keyword-only, defaults applied before encoding, types checked.
+/// </summary>
+public sealed class ParameterSchema
+{
+    /// <summary>Creates a schema.</summary>
+    /// <param name="owner">Who declares these parameters, for error messages (for example <c>inference.model</c>).</param>
+    /// <param name="parameters">The declared parameters.</param>
+    public ParameterSchema(string owner, IEnumerable<ParameterSpec> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        ArgumentNullException.ThrowIfNull(parameters);
+        Owner = owner;
+        Parameters = parameters.ToList();
+    }
+
+    /// <summary>Who declares these parameters.</summary>
+    public string Owner { get; }
+
+    /// <summary>The declared parameters.</summary>
+    public IReadOnlyList<ParameterSpec> Parameters { get; }
+
+    /// <summary>Binds CLR values by name (case-insensitive): <c>string</c>, any integer type, <c>bool</c>, <c>byte[]</c>.</summary>
+    /// <param name="given">The values the caller gave; may be empty.</param>
+    /// <exception cref="ParameterException">A name is unknown, a required one is missing, a type is wrong, or the set is over 16 KiB.</exception>
+    public ParameterSet Bind(IEnumerable<KeyValuePair<string, object?>> given)
+    {
+        ArgumentNullException.ThrowIfNull(given);
+        return BindCore(given.Select(g => (g.Key, (Func<ParameterSpec, ParameterValue>)(spec => FromClr(spec, g.Value)))));
+    }
+
+    /// <summary>Binds a wire JSON object (<c>{"name": "llama", "size": 7}</c>); bytes are base64 strings.</summary>
+    /// <param name="json">The object, or <see langword="null"/>/undefined for none.</param>
+    /// <exception cref="ParameterException">The JSON is not an object, or any rule of <see cref="Bind"/> is broken.</exception>
+    public ParameterSet BindJson(JsonElement? json)
+    {
+        if (json is null || json.Value.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
+        {
+            return BindCore([]);
+        }
+
+        if (json.Value.ValueKind != JsonValueKind.Object)
+        {
+            throw new ParameterException($"Parameters for {Owner} must be a JSON object like {{\"name\": \"value\"}}, not {json.Value.ValueKind}.");
+        }
+
+        var items = json.Value.EnumerateObject()
+            .Select(p => (p.Name, (Func<ParameterSpec, ParameterValue>)(spec => FromJson(spec, p.Value))))
+            .ToList();
+        return BindCore(items);
+    }
+
+    private ParameterSet BindCore(IEnumerable<(string Name, Func<ParameterSpec, ParameterValue> Convert)> given)
+    {
+        var bound = new Dictionary<string, ParameterValue>(StringComparer.Ordinal);
+        foreach (var (name, convert) in given)
+        {
+            var spec = Find(name) ?? throw new ParameterException(
+                $"{Owner} has no parameter '{name}'. Declared parameters: {Declared()}.");
+            if (!bound.TryAdd(spec.Name, convert(spec)))
+            {
+                throw new ParameterException($"Parameter '{spec.Name}' of {Owner} is given twice; give it once.");
+            }
+        }
+
+        foreach (var spec in Parameters)
+        {
+            if (bound.ContainsKey(spec.Name))
+            {
+                continue;
+            }
+
+            bound[spec.Name] = spec.Default ?? throw new ParameterException(
+                $"Missing required parameter '{spec.Name}' ({Describe(spec.Type)}) of {Owner}. Pass it by name, for example With(new {{ {spec.Name} = ... }}).");
+        }
+
+        return ParameterSet.Create(bound);
+    }
+
+    private ParameterSpec? Find(string name) =>
+        Parameters.FirstOrDefault(p => p.Name == name) ??
+        Parameters.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    private string Declared() => Parameters.Count == 0
+        ? "none"
+        : string.Join(", ", Parameters.Select(p => $"{p.Name} ({Describe(p.Type)})"));
+
+    private ParameterValue FromClr(ParameterSpec spec, object? value)
+    {
+        ParameterValue? result = (spec.Type, value) switch
+        {
+            (_, ParameterValue v) when v.Type == spec.Type => v,
+            (ParameterType.String, string s) => ParameterValue.FromString(s),
+            (ParameterType.Int, long l) => ParameterValue.FromInt(l),
+            (ParameterType.Int, int i) => ParameterValue.FromInt(i),
+            (ParameterType.Int, short s) => ParameterValue.FromInt(s),
+            (ParameterType.Int, byte b) => ParameterValue.FromInt(b),
+            (ParameterType.Int, uint u) => ParameterValue.FromInt(u),
+            (ParameterType.Bool, bool b) => ParameterValue.FromBool(b),
+            (ParameterType.Bytes, byte[] b) => ParameterValue.FromBytes(b),
+            (ParameterType.Bytes, ReadOnlyMemory<byte> m) => ParameterValue.FromBytes(m.Span),
+            _ => null,
+        };
+        return result ?? throw WrongType(spec, value is null ? "null" : value.GetType().Name);
+    }
+
+    private ParameterValue FromJson(ParameterSpec spec, JsonElement value)
+    {
+        switch (spec.Type)
+        {
+            case ParameterType.String when value.ValueKind == JsonValueKind.String:
+                return ParameterValue.FromString(value.GetString()!);
+            case ParameterType.Int when value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var l):
+                return ParameterValue.FromInt(l);
+            case ParameterType.Bool when value.ValueKind is JsonValueKind.True or JsonValueKind.False:
+                return ParameterValue.FromBool(value.GetBoolean());
+            case ParameterType.Bytes when value.ValueKind == JsonValueKind.String:
+                return value.TryGetBytesFromBase64(out var bytes)
+                    ? ParameterValue.FromBytes(bytes)
+                    : throw new ParameterException($"Parameter '{spec.Name}' of {Owner} is bytes and must be a base64 string.");
+            default:
+                throw WrongType(spec, value.ValueKind == JsonValueKind.Number ? "a non-integer number" : $"JSON {value.ValueKind}");
+        }
+    }
+
+    private ParameterException WrongType(ParameterSpec spec, string actual) =>
+        new($"Parameter '{spec.Name}' of {Owner} expects {Describe(spec.Type)}, got {actual}.");
+
+    private static string Describe(ParameterType type) => type switch
+    {
+        ParameterType.String => "string",
+        ParameterType.Int => "int",
+        ParameterType.Bool => "bool",
+        _ => "byte[]",
+    };
+}
