@@ -10,11 +10,12 @@ namespace Pipeline.Consumers.Invocations;
 /// outcome of a spawned call, answers a remote call, and moves a failed or rejected input to the pool's
 /// <c>_error</c> queue with the reason in its headers; the input is acknowledged only after all of that.
 /// </summary>
-internal sealed class InvocationConsumer(Container container, InvocationHandler handler, IResultStore results) : IConsumer<RunInvocation>
+internal sealed class InvocationConsumer(ContainerSlot slot, InvocationHandler handler, IResultStore results) : IConsumer<RunInvocation>
 {
     public async Task Consume(ConsumeContext<RunInvocation> context)
     {
         var message = context.Message;
+        var container = await slot.AcquireAsync().ConfigureAwait(false);
         var outcome = await handler.HandleAsync(container, message, context.CancellationToken).ConfigureAwait(false);
         if (message.StoreResult)
         {

@@ -31,7 +31,7 @@ internal sealed class InvocationHandler(AppRegistry registry, TimeProvider time,
             return Outcome(message, InvocationStatus.Rejected, started, 0, error: new RemoteError(e.GetType().FullName!, e.Message, null));
         }
 
-        if (!await container.StartAsync(stopping).ConfigureAwait(false))
+        if (container.State != ContainerState.Ready)
         {
             return Outcome(message, InvocationStatus.EnterFailed, started, 0, error: container.EnterError);
         }

@@ -1,0 +1,20 @@
+using Pipeline;
+
+namespace Quickstart;
+
+/// <summary>Plain functions: no state, no lifecycle.</summary>
+public static class Jobs
+{
+    [Function(Timeout = "00:00:30")]
+    public static int Square(int x) => x * x;
+
+    [Function, Retries(2, InitialDelaySeconds = 0.1)]
+    public static async Task<string> ReportAsync(string title, CancellationToken cancellationToken)
+    {
+        await Task.Delay(50, cancellationToken);
+        return $"report '{title}' done";
+    }
+
+    [Function]
+    public static string Fail(string why) => throw new InvalidOperationException(why);
+}

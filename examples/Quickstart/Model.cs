@@ -1,0 +1,32 @@
+using Pipeline;
+
+namespace Quickstart;
+
+/// <summary>A parameterized class: each (Name, Size) is its own pool with its own enter and exit.</summary>
+[Cls]
+public sealed class Model
+{
+    private string[]? _vocabulary;
+
+    [Parameter] public required string Name { get; init; }
+
+    [Parameter] public int Size { get; init; } = 100;
+
+    [Enter]
+    public async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        await Task.Delay(200, cancellationToken); // pretend to load weights
+        _vocabulary = ["alpha", "beta", "gamma", "delta"];
+        Console.WriteLine($"  [enter] loaded model name={Name} size={Size}");
+    }
+
+    [Method]
+    public string Generate(string prompt) =>
+        $"{Name}-{Size} says: {prompt} {_vocabulary![prompt.Length % _vocabulary.Length]}";
+
+    [Method]
+    public int CountTokens(string text) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+
+    [Exit]
+    public void Unload() => Console.WriteLine($"  [exit] unloaded model name={Name} size={Size}");
+}

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# The project's test command (CI calls it through .ci/run).
+#
+#   infra/test.sh [extra dotnet test args, e.g. --filter FullyQualifiedName~Queue]
+#
+# 1. infra/up.sh (RabbitMQ + PostgreSQL on loopback; fails loudly if it fails)
+# 2. exports PIPELINE_RABBITMQ, PIPELINE_POSTGRES, PIPELINE_REQUIRE_SERVERS=1
+# 3. dotnet test <solution> -c Release, one TRX file per test assembly into
+#    artifacts/test-results (wiped first)
+# 4. sums the TRX <Counters> and prints as the last line:
+#    tests: N passed, N failed, N skipped
+# Exits non-zero if the build or any test fails, if dotnet test fails, or if
+# no TRX file was written.
+#
+# Env: PIPELINE_SLN (default Pipeline.sln, else Pipeline.slnx),
+#      PIPELINE_TEST_RESULTS (default artifacts/test-results).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+log() { printf 'test.sh: %s\n' "$*" >&2; }
+
+# ---------------------------------------------------------------- servers
+if ! "$ROOT/infra/up.sh"; then
+  log "FAILED: infra/up.sh could not provide RabbitMQ/PostgreSQL (see above)"
+  echo "tests: 0 passed, 0 failed, 0 skipped"
+  exit 1
+fi
+# shellcheck source=/dev/null
+. "$ROOT/infra/.env"
+export PIPELINE_RABBITMQ PIPELINE_POSTGRES
+export PIPELINE_REQUIRE_SERVERS=1
+
+# ---------------------------------------------------------------- dotnet test
+SLN=${PIPELINE_SLN:-}
+if [[ -z $SLN ]]; then
+  SLN=Pipeline.sln
+  [[ ! -e $SLN && -e Pipeline.slnx ]] && SLN=Pipeline.slnx
+fi
+[[ -e $SLN ]] || { log "solution not found: $SLN"; echo "tests: 0 passed, 0 failed, 0 skipped"; exit 1; }
+
+RESULTS=${PIPELINE_TEST_RESULTS:-$ROOT/artifacts/test-results}
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+# Keep the artifacts folder out of git without touching the root .gitignore.
+if [[ $RESULTS == "$ROOT/artifacts/"* && ! -e $ROOT/artifacts/.gitignore ]]; then
+  printf '*\n' >"$ROOT/artifacts/.gitignore"
+fi
+CONSOLE_LOG="$RESULTS/dotnet-test.log"
+
+log "dotnet test $SLN -c Release${*:+ $*} (TRX files in ${RESULTS#"$ROOT"/})"
+set +e
+# Default TRX file names are unique per assembly (the logger appends [1], [2]
+# on clashes), unlike LogFilePrefix/LogFileName.
+dotnet test "$SLN" -c Release --logger trx --results-directory "$RESULTS" "$@" 2>&1 | tee "$CONSOLE_LOG"
+rc=${PIPESTATUS[0]}
+set -e
+
+# ---------------------------------------------------------------- summary
+shopt -s nullglob
+trx_files=("$RESULTS"/*.trx "$RESULTS"/*/*.trx)
+shopt -u nullglob
+
+passed=0 failed=0 skipped=0 total=0
+counter() { # counter NAME "<Counters ...>" -> number (0 if absent)
+  local v
+  v=$(sed -n "s/.*[[:space:]]$1=\"\([0-9]*\)\".*/\1/p" <<<"$2")
+  echo "${v:-0}"
+}
+for f in "${trx_files[@]}"; do
+  c=$(tr -d '\r\n' <"$f" | grep -o '<Counters[[:space:]][^>]*>' | head -n 1 || true)
+  if [[ -z $c ]]; then
+    log "no <Counters> in $f"
+    failed=$((failed + 1))
+    continue
+  fi
+  t=$(counter total "$c")
+  e=$(counter executed "$c")
+  ne=$(counter notExecuted "$c")
+  total=$((total + t))
+  passed=$((passed + $(counter passed "$c")))
+  failed=$((failed + $(counter failed "$c") + $(counter error "$c") + $(counter timeout "$c") + $(counter aborted "$c")))
+  # VSTest's TRX logger counts xunit skips only as total - executed
+  # (notExecuted stays 0); take whichever is larger.
+  s=$((t - e))
+  if ((ne > s)); then s=$ne; fi
+  skipped=$((skipped + s))
+done
+
+status=0
+if ((rc != 0)); then
+  log "FAILED: dotnet test exited with $rc"
+  status=1
+fi
+if grep -qE ": error [A-Z]+[0-9]+" "$CONSOLE_LOG"; then
+  log "FAILED: build errors (see above)"
+  status=1
+fi
+if ((${#trx_files[@]} == 0)); then
+  log "FAILED: no TRX file was produced (build failure, or no test projects in $SLN?)"
+  status=1
+else
+  runs=$(grep -c '^Test run for ' "$CONSOLE_LOG" || true)
+  if ((runs > ${#trx_files[@]})); then
+    log "FAILED: $runs test assemblies ran but only ${#trx_files[@]} TRX files were written"
+    status=1
+  fi
+fi
+if ((failed > 0)); then
+  log "FAILED: $failed test(s) failed"
+  status=1
+fi
+if ((status == 0)); then log "OK: ${#trx_files[@]} TRX file(s), $total test(s)"; fi
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+exit $status

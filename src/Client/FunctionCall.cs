@@ -1,0 +1,40 @@
+namespace Pipeline.Client;
+
+/// <summary>A spawned call (Modal's <c>FunctionCall</c>): wait for its result with <see cref="GetAsync{TResult}"/>, from any process, by <see cref="Id"/>.</summary>
+public sealed class FunctionCall
+{
+    private readonly PipelineClient _client;
+
+    internal FunctionCall(PipelineClient client, string id)
+    {
+        _client = client;
+        Id = id;
+    }
+
+    /// <summary>The call id (<c>fc-...</c>); store it and rebuild the handle with <see cref="PipelineClient.Call"/>.</summary>
+    public string Id { get; }
+
+    /// <summary>
+    /// Waits for the result. <paramref name="timeout"/> null waits until done; zero looks once.
+    /// The result is kept, so this may be called again.
+    /// </summary>
+    /// <typeparam name="TResult">The type to read the result as.</typeparam>
+    /// <param name="timeout">How long to wait.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <exception cref="TimeoutException">The call has not finished within <paramref name="timeout"/>.</exception>
+    /// <exception cref="OutputExpiredException">The call is unknown, or its result expired.</exception>
+    /// <exception cref="RemoteException">The call failed, timed out on the worker, or was rejected.</exception>
+    public async Task<TResult> GetAsync<TResult>(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var lookup = await _client.Results.GetAsync(Id, timeout ?? Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
+        return lookup.State switch
+        {
+            Results.CallState.Completed => FunctionHandle.Unwrap<TResult>(lookup.Result!),
+            Results.CallState.Pending => throw new TimeoutException($"Call {Id} has not finished within {timeout?.TotalSeconds:0.###} s; it is still pending. Call GetAsync again later."),
+            _ => throw new OutputExpiredException($"Call {Id} is unknown: it was never spawned with this results store, or its result expired and was purged."),
+        };
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Id;
+}

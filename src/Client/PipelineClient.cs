@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Pipeline.Client.Targets;
+using Pipeline.Client.Transport;
+using Pipeline.Messages.Invocations;
+using Pipeline.Messages.Naming;
+using Pipeline.Results;
+
+namespace Pipeline.Client;
+
+/// <summary>
+/// Calls functions and class methods wherever their worker hosts run. Start from <see cref="Function"/> or
+/// <see cref="Cls"/>; rebuild a spawned call from its id with <see cref="Call"/>. Thread-safe; keep one per process.
+/// </summary>
+public sealed class PipelineClient
+{
+    private readonly IInvocationTransport _transport;
+    private readonly ConcurrentDictionary<string, Task> _announced = new(StringComparer.Ordinal);
+
+    internal PipelineClient(IInvocationTransport transport, ManifestCatalog catalog, IResultStore results, TimeProvider time)
+    {
+        _transport = transport;
+        Catalog = catalog;
+        Results = results;
+        Time = time;
+    }
+
+    internal ManifestCatalog Catalog { get; }
+
+    internal IResultStore Results { get; }
+
+    internal TimeProvider Time { get; }
+
+    /// <summary>A plain function of an app (Modal's <c>Function.from_name(app, name)</c>).</summary>
+    /// <param name="app">The app name.</param>
+    /// <param name="name">The function name: C# name or kebab-case (<c>NightlyReport</c> or <c>nightly-report</c>).</param>
+    /// <exception cref="ArgumentException">The app or function is not known.</exception>
+    public FunctionHandle Function(string app, string name)
+    {
+        var manifest = Catalog.Function(app, name);
+        var appName = Names.Normalize(app);
+        return new FunctionHandle(this, new CallTarget(appName, null, manifest.Name, QueueNames.ForFunction(appName, manifest.Name), null));
+    }
+
+    /// <summary>A parameterized class of an app (Modal's <c>Cls.from_name(app, name)</c>); choose its parameters with <see cref="ClsHandle.With(object?)"/>.</summary>
+    /// <param name="app">The app name.</param>
+    /// <param name="name">The class name.</param>
+    /// <exception cref="ArgumentException">The app or class is not known.</exception>
+    public ClsHandle Cls(string app, string name) => new(this, Names.Normalize(app), Catalog.Class(app, name));
+
+    /// <summary>A spawned call, by id, from this or any other process (Modal's <c>FunctionCall.from_id</c>). No I/O until used.</summary>
+    /// <param name="callId">The id from <see cref="FunctionCall.Id"/>.</param>
+    public FunctionCall Call(string callId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(callId);
+        return new FunctionCall(this, callId);
+    }
+
+    internal async Task<InvocationCompleted> RequestAsync(CallTarget target, IReadOnlyList<object?> args, CancellationToken cancellationToken)
+    {
+        var invocation = Build(target, args, storeResult: false);
+        await AnnounceAsync(target, cancellationToken).ConfigureAwait(false);
+        return await _transport.RequestAsync(target.Queue, invocation, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal async Task<string> SendAsync(CallTarget target, IReadOnlyList<object?> args, bool storeResult, CancellationToken cancellationToken)
+    {
+        var invocation = Build(target, args, storeResult);
+        if (storeResult)
+        {
+            await Results.RegisterAsync(invocation.CallId, cancellationToken).ConfigureAwait(false);
+        }
+
+        await AnnounceAsync(target, cancellationToken).ConfigureAwait(false);
+        await _transport.SendAsync(target.Queue, invocation, cancellationToken).ConfigureAwait(false);
+        return invocation.CallId;
+    }
+
+    private RunInvocation Build(CallTarget target, IReadOnlyList<object?> args, bool storeResult)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        return new RunInvocation
+        {
+            CallId = "fc-" + Guid.NewGuid().ToString("N"),
+            App = target.App,
+            Class = target.Class,
+            Function = target.Function,
+            Parameters = target.Parameters,
+            Args = JsonSerializer.SerializeToElement(args, PayloadJson.Options),
+            StoreResult = storeResult,
+            SentAt = Time.GetUtcNow(),
+        };
+    }
+
+    // Once per pool per client: the hosts' reconciliation covers a pool whose notice was lost or whose containers scaled down.
+    private Task AnnounceAsync(CallTarget target, CancellationToken cancellationToken)
+    {
+        var task = _announced.GetOrAdd(target.Queue, _ => _transport.AnnounceAsync(
+            new PoolDemanded { Queue = target.Queue, App = target.App, Class = target.Class, Function = target.Class is null ? target.Function : null, Parameters = target.Parameters },
+            CancellationToken.None));
+        if (task.IsFaulted)
+        {
+            _announced.TryRemove(target.Queue, out _);
+        }
+
+        return task.WaitAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,68 @@
+using Pipeline.Messages.Invocations;
+
+namespace Pipeline.Client;
+
+/// <summary>
+/// A call failed on the worker. Carries the worker's exception type, message and stack trace, and how the call ended
+/// (<see cref="InvocationStatus.Failed"/>, <see cref="InvocationStatus.TimedOut"/>, <see cref="InvocationStatus.Rejected"/>...).
+/// </summary>
+public class RemoteException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public RemoteException()
+        : this("The remote call failed.")
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    /// <param name="message">The message.</param>
+    public RemoteException(string message)
+        : base(message)
+    {
+        RemoteType = "";
+    }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="innerException">The cause.</param>
+    public RemoteException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        RemoteType = "";
+    }
+
+    /// <summary>Creates the exception from a call's outcome.</summary>
+    /// <param name="callId">The call.</param>
+    /// <param name="status">How it ended.</param>
+    /// <param name="error">The worker's error.</param>
+    public RemoteException(string callId, InvocationStatus status, RemoteError error)
+        : base($"{error?.Type}: {error?.Message}")
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        CallId = callId;
+        Status = status;
+        RemoteType = error.Type;
+        RemoteMessage = error.Message;
+        RemoteStackTrace = error.StackTrace;
+    }
+
+    /// <summary>The call that failed.</summary>
+    public string? CallId { get; }
+
+    /// <summary>How the call ended.</summary>
+    public InvocationStatus Status { get; } = InvocationStatus.Failed;
+
+    /// <summary>The full name of the exception type thrown on the worker.</summary>
+    public string RemoteType { get; }
+
+    /// <summary>The worker exception's own message.</summary>
+    public string? RemoteMessage { get; }
+
+    /// <summary>The worker's stack trace.</summary>
+    public string? RemoteStackTrace { get; }
+
+    /// <summary>The exception, with the worker's stack trace after the local one.</summary>
+    public override string ToString() => RemoteStackTrace is null
+        ? base.ToString()
+        : $"{base.ToString()}{Environment.NewLine}--- Remote stack trace ({RemoteType}) ---{Environment.NewLine}{RemoteStackTrace}";
+}

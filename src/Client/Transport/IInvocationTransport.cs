@@ -1,0 +1,16 @@
+using Pipeline.Messages.Invocations;
+
+namespace Pipeline.Client.Transport;
+
+/// <summary>How the client reaches pools. Keeps the broker library out of the client's public API.</summary>
+internal interface IInvocationTransport
+{
+    /// <summary>Sends an input and waits for its outcome (a remote call).</summary>
+    Task<InvocationCompleted> RequestAsync(string queue, RunInvocation invocation, CancellationToken cancellationToken);
+
+    /// <summary>Sends an input durably and returns once the broker has it.</summary>
+    Task SendAsync(string queue, RunInvocation invocation, CancellationToken cancellationToken);
+
+    /// <summary>Tells worker hosts that a pool has input.</summary>
+    Task AnnounceAsync(PoolDemanded demand, CancellationToken cancellationToken);
+}

@@ -1,0 +1,26 @@
+using MassTransit;
+using Pipeline.Messages.Invocations;
+
+namespace Pipeline.Client.Transport;
+
+/// <summary>The transport over a MassTransit bus (in-memory for the embedded mode, RabbitMQ otherwise).</summary>
+internal sealed class MassTransitTransport(IBus bus) : IInvocationTransport
+{
+    public async Task<InvocationCompleted> RequestAsync(string queue, RunInvocation invocation, CancellationToken cancellationToken)
+    {
+        // Modal's remote() has no client-side deadline: the function's own timeout and retries bound it.
+        var client = bus.CreateRequestClient<RunInvocation>(Address(queue), RequestTimeout.None);
+        var response = await client.GetResponse<InvocationCompleted>(invocation, cancellationToken).ConfigureAwait(false);
+        return response.Message;
+    }
+
+    public async Task SendAsync(string queue, RunInvocation invocation, CancellationToken cancellationToken)
+    {
+        var endpoint = await bus.GetSendEndpoint(Address(queue)).ConfigureAwait(false);
+        await endpoint.Send(invocation, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task AnnounceAsync(PoolDemanded demand, CancellationToken cancellationToken) => bus.Publish(demand, cancellationToken);
+
+    private static Uri Address(string queue) => new($"queue:{queue}");
+}

@@ -1,0 +1,63 @@
+namespace Pipeline.Consumers.Lifecycle;
+
+/// <summary>
+/// The container a pool's consumer runs inputs on. When the container's <c>enter</c> failed, its inputs get the
+/// error; once <see cref="RestartBackoff"/> has passed, the next input gets a fresh container (a crash loop is slowed, not spun).
+/// </summary>
+internal sealed class ContainerSlot(string queue, Func<Container> create, TimeProvider time, TimeSpan restartBackoff) : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _lifetime = new();
+    private Container _current = create();
+    private DateTimeOffset? _failedAt;
+
+    public string Queue { get; } = queue;
+
+    public TimeSpan RestartBackoff { get; } = restartBackoff;
+
+    public Container Current
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _current;
+            }
+        }
+    }
+
+    /// <summary>The container to run the next input on, entered (or failed).</summary>
+    public async Task<Container> AcquireAsync()
+    {
+        Container container;
+        lock (_gate)
+        {
+            if (_current.State == ContainerState.Failed && _failedAt is { } failed && time.GetUtcNow() - failed >= RestartBackoff)
+            {
+                _current = create();
+                _failedAt = null;
+            }
+
+            container = _current;
+        }
+
+        if (!await container.StartAsync(_lifetime.Token).ConfigureAwait(false))
+        {
+            lock (_gate)
+            {
+                _failedAt ??= time.GetUtcNow();
+            }
+        }
+
+        return container;
+    }
+
+    /// <summary>Stops the current container: its exit hooks run within <paramref name="grace"/> if it entered.</summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        await _lifetime.CancelAsync().ConfigureAwait(false);
+        await Current.StopAsync(grace).ConfigureAwait(false);
+    }
+
+    public void Dispose() => _lifetime.Dispose();
+}

@@ -1,0 +1,91 @@
+using System.Reflection;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Pipeline.Client;
+using Pipeline.Client.Targets;
+using Pipeline.Client.Transport;
+using Pipeline.Consumers.Discovery;
+using Pipeline.Results;
+using Pipeline.WorkerHost;
+using Pipeline.WorkerHost.Pools;
+
+namespace Pipeline.Embedded;
+
+/// <summary>
+/// A whole pipeline in one process, with no servers: the worker host, the client and the results store over
+/// MassTransit's in-memory transport, running the same consumer path as a RabbitMQ deployment.
+/// <code>
+/// await using var pipeline = await EmbeddedPipeline.StartAsync([typeof(Model).Assembly]);
+/// var text = await pipeline.Client.Cls("inference", "Model").With(new { name = "llama" }).Method("generate").RemoteAsync&lt;string&gt;(["hi"]);
+/// </code>
+/// Disposing stops it: in-flight inputs finish, then every container's <c>exit</c> runs within the grace period.
+/// </summary>
+public sealed class EmbeddedPipeline : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+    private readonly IBusControl _bus;
+    private readonly PoolManager _pools;
+    private int _stopped;
+
+    private EmbeddedPipeline(ServiceProvider services)
+    {
+        _services = services;
+        _bus = services.GetRequiredService<IBusControl>();
+        _pools = services.GetRequiredService<PoolManager>();
+        var registry = services.GetRequiredService<AppRegistry>();
+        Client = new PipelineClient(
+            new InProcessTransport(new MassTransitTransport(_bus), _pools),
+            new ManifestCatalog(registry.Manifests),
+            services.GetRequiredService<IResultStore>(),
+            services.GetRequiredService<TimeProvider>());
+    }
+
+    /// <summary>The client for calling the apps.</summary>
+    public PipelineClient Client { get; }
+
+    /// <summary>Discovers the apps, then starts the in-memory bus and the worker.</summary>
+    /// <param name="appAssemblies">The assemblies holding [App] functions and classes.</param>
+    /// <param name="configure">Changes the settings.</param>
+    /// <param name="cancellationToken">Cancels start-up.</param>
+    /// <exception cref="AppDefinitionException">The apps' attributes are wrong; the message lists every problem.</exception>
+    public static async Task<EmbeddedPipeline> StartAsync(IEnumerable<Assembly> appAssemblies, Action<EmbeddedOptions>? configure = null, CancellationToken cancellationToken = default)
+    {
+        var options = new EmbeddedOptions();
+        configure?.Invoke(options);
+        var services = new ServiceCollection();
+        services.AddLogging(logging => options.Logging?.Invoke(logging));
+        services.AddSingleton(options.Time);
+        services.AddSingleton(Options.Create(options.Worker));
+        services.AddPipelineWorker(appAssemblies);
+        services.AddMassTransit(bus =>
+        {
+            bus.UsingInMemory((_, _) => { });
+        });
+
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+        var pipeline = new EmbeddedPipeline(provider);
+        await pipeline._bus.StartAsync(cancellationToken).ConfigureAwait(false);
+        return pipeline;
+    }
+
+    /// <summary>Stops: in-flight inputs finish, then each container's <c>exit</c> runs once, within the grace period.</summary>
+    /// <param name="cancellationToken">Stops waiting for in-flight inputs.</param>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
+        await _pools.StopAsync(cancellationToken).ConfigureAwait(false);
+        await _bus.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        await _services.DisposeAsync().ConfigureAwait(false);
+    }
+}
