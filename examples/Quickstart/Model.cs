@@ -25,7 +25,7 @@ public sealed class Model
         $"{Name}-{Size} says: {prompt} {_vocabulary![prompt.Length % _vocabulary.Length]}";
 
     [Method]
-    public int CountTokens(string text) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+    public int CountTokens(string text) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length * Size;
 
     [Exit]
     public void Unload() => Console.WriteLine($"  [exit] unloaded model name={Name} size={Size}");
