@@ -1,0 +1,30 @@
+using System.Collections.Concurrent;
+
+namespace Pipeline.Consumers.Tests.Invocations;
+
+[App("handler")]
+public static class HandlerSamples
+{
+    private static readonly ConcurrentDictionary<string, int> Attempts = new();
+
+    [Function]
+    public static int Add(int a, int b) => a + b;
+
+    [Function(Timeout = "00:00:05")]
+    public static async Task<string> HangAsync(CancellationToken cancellationToken)
+    {
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        return "never";
+    }
+
+    [Function]
+    public static string Explode(string message) => throw new InvalidDataException(message);
+
+    /// <summary>Fails until it has been called <paramref name="failures"/> times for <paramref name="key"/>.</summary>
+    [Function, Retries(3, BackoffCoefficient = 2, InitialDelaySeconds = 1, MaxDelaySeconds = 60)]
+    public static int Flaky(string key, int failures)
+    {
+        var attempt = Attempts.AddOrUpdate(key, 1, (_, n) => n + 1);
+        return attempt <= failures ? throw new TimeoutException($"attempt {attempt} failed") : attempt;
+    }
+}
