@@ -38,6 +38,11 @@ public static class QueueNames
     private static string Part(string value, string what)
     {
         var normalized = Names.Normalize(value ?? throw new ArgumentNullException(what));
+        if (what == "app" && normalized == "amq")
+        {
+            throw new ArgumentException("RabbitMQ reserves queue names starting with 'amq.'; choose another app name.", what);
+        }
+
         return normalized.Length > 0
             ? normalized
             : throw new ArgumentException($"'{value}' has no letters or digits to name a queue with.", what);

@@ -28,6 +28,18 @@ public static class ParameterEncoding
     public static byte[] Encode(IEnumerable<KeyValuePair<string, ParameterValue>> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
+        try
+        {
+            return EncodeCore(parameters);
+        }
+        catch (EncoderFallbackException e)
+        {
+            throw new ParameterException("A parameter name or string value is not valid Unicode (it has a lone surrogate). Pass well-formed strings, or use byte[] for binary data.", e);
+        }
+    }
+
+    private static byte[] EncodeCore(IEnumerable<KeyValuePair<string, ParameterValue>> parameters)
+    {
         var sorted = parameters
             .Select(p => (Name: StrictUtf8.GetBytes(p.Key), p.Value))
             .OrderBy(p => p.Name, ByteOrder.Instance)

@@ -114,7 +114,15 @@ public sealed class ParameterSchema
         switch (spec.Type)
         {
             case ParameterType.String when value.ValueKind == JsonValueKind.String:
-                return ParameterValue.FromString(value.GetString()!);
+                try
+                {
+                    return ParameterValue.FromString(value.GetString()!);
+                }
+                catch (InvalidOperationException e)
+                {
+                    throw new ParameterException($"Parameter '{spec.Name}' of {Owner} is not valid Unicode text: {e.Message}", e);
+                }
+
             case ParameterType.Int when value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var l):
                 return ParameterValue.FromInt(l);
             case ParameterType.Bool when value.ValueKind is JsonValueKind.True or JsonValueKind.False:
