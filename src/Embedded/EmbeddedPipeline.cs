@@ -58,6 +58,7 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
         services.AddSingleton(options.Time);
         services.AddSingleton(Options.Create(options.Worker));
         services.AddPipelineWorker(appAssemblies);
+        services.AddSingleton<IPoolTransport>(sp => new MassTransitPoolTransport(sp.GetRequiredService<IReceiveEndpointConnector>()));
         services.AddMassTransit(bus =>
         {
             bus.UsingInMemory((_, _) => { });

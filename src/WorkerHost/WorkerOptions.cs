@@ -6,7 +6,10 @@ public sealed class WorkerOptions
     /// <summary>The configuration section.</summary>
     public const string Section = "Pipeline:Worker";
 
-    /// <summary>How long <c>exit</c> hooks and in-flight inputs get when the host stops. Default 30 s (Modal's grace period).</summary>
+    /// <summary>Paths of the app assemblies to serve (the generic host only; an app that hosts itself passes its assembly). No default.</summary>
+    public IList<string> Apps { get; } = [];
+
+    /// <summary>How long in-flight inputs and <c>exit</c> hooks get when the host stops. Default 30 s (Modal's grace period).</summary>
     public TimeSpan ExitGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How many inputs of one function pool run at once in this host. Default 16. Class pools run one at a time per container.</summary>
@@ -14,4 +17,54 @@ public sealed class WorkerOptions
 
     /// <summary>How long after a failed <c>enter</c> the next input gets a fresh container. Default 5 s.</summary>
     public TimeSpan EnterRestartBackoff { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Containers without a GPU requirement this host runs at once. Default: the number of processors.</summary>
+    public int CpuSlots { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// A declared GPU inventory (model names, one per GPU, for example <c>["NVIDIA H100 80GB HBM3", "NVIDIA H100 80GB HBM3"]</c>)
+    /// used instead of asking <c>nvidia-smi</c>; tests declare a fake one. Default: empty, meaning detect.
+    /// </summary>
+    public IList<string> Gpus { get; } = [];
+
+    /// <summary>Whether to ask <c>nvidia-smi</c> for GPUs when <see cref="Gpus"/> is empty. Default true.</summary>
+    public bool DetectGpus { get; set; } = true;
+
+    /// <summary>The <c>nvidia-smi</c> executable. Default <c>nvidia-smi</c> (from PATH).</summary>
+    public string NvidiaSmiPath { get; set; } = "nvidia-smi";
+
+    /// <summary>How often the host looks for pools with waiting input and no container, and for idle containers. Default 5 s.</summary>
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a pool queue must be empty and unused before it is deleted (if-empty, if-unused). Default 10 min.</summary>
+    public TimeSpan QueueIdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Returns a message per invalid setting, naming its key.</summary>
+    internal IEnumerable<string> Validate()
+    {
+        if (ExitGracePeriod <= TimeSpan.Zero)
+        {
+            yield return $"{Section}:ExitGracePeriod must be positive (got {ExitGracePeriod}).";
+        }
+
+        if (FunctionConcurrency < 1)
+        {
+            yield return $"{Section}:FunctionConcurrency must be at least 1 (got {FunctionConcurrency}).";
+        }
+
+        if (CpuSlots < 0)
+        {
+            yield return $"{Section}:CpuSlots must be 0 or more (got {CpuSlots}).";
+        }
+
+        if (ReconcileInterval < TimeSpan.FromMilliseconds(100))
+        {
+            yield return $"{Section}:ReconcileInterval must be at least 100 ms (got {ReconcileInterval}).";
+        }
+
+        if (QueueIdleTimeout < TimeSpan.FromSeconds(1))
+        {
+            yield return $"{Section}:QueueIdleTimeout must be at least 1 s (got {QueueIdleTimeout}).";
+        }
+    }
 }

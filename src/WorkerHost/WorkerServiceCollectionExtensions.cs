@@ -1,15 +1,16 @@
 using System.Reflection;
-using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Pipeline.Consumers.Discovery;
 using Pipeline.Consumers.Invocations;
 using Pipeline.Results;
 using Pipeline.WorkerHost.Pools;
+using Pipeline.WorkerHost.Slots;
 
 namespace Pipeline.WorkerHost;
 
-/// <summary>Registers a worker host's services; the transport is configured by the caller.</summary>
+/// <summary>Registers a worker's services; the transport (<see cref="IPoolTransport"/>) is registered by the caller.</summary>
 public static class WorkerServiceCollectionExtensions
 {
     /// <summary>
@@ -28,20 +29,57 @@ public static class WorkerServiceCollectionExtensions
             return services;
         }
 
-        services.AddSingleton(AppDiscovery.Discover(appAssemblies));
+        var registry = AppDiscovery.Discover(appAssemblies);
+        CheckGpuSpecs(registry);
+        services.AddSingleton(registry);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IResultStore>(sp => new InMemoryResultStore(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => CreateInventory(sp.GetRequiredService<IOptions<WorkerOptions>>().Value));
         services.AddSingleton<InvocationHandler>();
         services.AddSingleton<PoolManager>();
-        services.AddOptions<WorkerOptions>()
-            .Validate(o => o.ExitGracePeriod > TimeSpan.Zero, $"{WorkerOptions.Section}:ExitGracePeriod must be positive.")
-            .Validate(o => o.FunctionConcurrency >= 1, $"{WorkerOptions.Section}:FunctionConcurrency must be at least 1.")
-            .ValidateOnStart();
+        services.AddOptions<WorkerOptions>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>();
         return services;
     }
 
-    /// <summary>Adds the consumer of pool notices to a MassTransit registration.</summary>
-    /// <param name="configurator">The bus registration.</param>
-    internal static void AddPipelineWorkerConsumers(this IBusRegistrationConfigurator configurator) =>
-        configurator.AddConsumer<PoolDemandedConsumer>();
+    // A GPU spec is checked once at start-up, so a typo stops the host instead of leaving a pool that never starts.
+    private static void CheckGpuSpecs(AppRegistry registry)
+    {
+        var specs = registry.Apps.SelectMany(a => a.Functions.Values.Select(f => (Where: f.DisplayName, f.Settings.Gpu))
+            .Concat(a.Classes.Values.Select(c => (Where: $"{c.App}.{c.Name}", c.Settings.Gpu))));
+        var problems = new List<string>();
+        foreach (var (where, gpu) in specs)
+        {
+            try
+            {
+                GpuRequirement.Parse(gpu);
+            }
+            catch (FormatException e)
+            {
+                problems.Add($"{where}: {e.Message}");
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new AppDefinitionException(problems);
+        }
+    }
+
+    private static SlotInventory CreateInventory(WorkerOptions options)
+    {
+        var gpus = options.Gpus.Count > 0
+            ? options.Gpus.Select((name, index) => new GpuDevice(index, name, 0)).ToList()
+            : [];
+        return new SlotInventory(options.CpuSlots, gpus);
+    }
+
+    private sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, WorkerOptions options)
+        {
+            var problems = options.Validate().ToList();
+            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        }
+    }
 }

@@ -59,9 +59,10 @@ internal sealed class AppDiscovery
         {
             VisitClass(type, cls);
         }
-        else
+        else if (!type.IsAbstract)
         {
-            foreach (var method in methods)
+            // An abstract class may hold hooks and parameters for the [Cls] classes that derive from it.
+            foreach (var method in methods.Where(m => !m.IsDefined(typeof(FunctionAttribute))))
             {
                 if (method.IsDefined(typeof(MethodAttribute)) || method.IsDefined(typeof(EnterAttribute)) || method.IsDefined(typeof(ExitAttribute)))
                 {
@@ -84,15 +85,15 @@ internal sealed class AppDiscovery
     private void VisitFunction(Type type, MethodInfo method)
     {
         var attribute = method.GetCustomAttribute<FunctionAttribute>()!;
-        if (!method.IsStatic)
-        {
-            Problem($"{Describe(method)} is marked [Function] but is not static. Make it static, or put it in a [Cls] class as a [Method].");
-            return;
-        }
-
         if (method.IsDefined(typeof(EnterAttribute)) || method.IsDefined(typeof(ExitAttribute)) || method.IsDefined(typeof(MethodAttribute)))
         {
             Problem($"{Describe(method)} is both [Function] and [{Marker(method)}]. Keep one of them.");
+            return;
+        }
+
+        if (!method.IsStatic)
+        {
+            Problem($"{Describe(method)} is marked [Function] but is not static. Make it static, or put it in a [Cls] class as a [Method].");
             return;
         }
 
@@ -129,10 +130,14 @@ internal sealed class AppDiscovery
         }
 
         var parameters = new List<ParameterMember>();
-        object? sample = null;
+        var sample = members.Count > 0 ? Construct(type, constructor) : null;
+        if (members.Count > 0 && sample is null)
+        {
+            return;
+        }
+
         foreach (var member in members)
         {
-            sample ??= Construct(type, constructor);
             var bound = BindParameter(type, member, sample);
             if (bound is not null)
             {
@@ -152,8 +157,17 @@ internal sealed class AppDiscovery
         var exit = Hooks<ExitAttribute>(hierarchy);
         var className = Normalized(attribute.Name ?? type.Name, where);
         var methods = new Dictionary<string, Callable>(StringComparer.Ordinal);
-        foreach (var method in hierarchy.SelectMany(t => t.GetMethods(Declared).OrderBy(m => m.MetadataToken)).Where(m => m.IsDefined(typeof(MethodAttribute))))
+        var seen = new HashSet<MethodInfo>();
+        var candidates = hierarchy.SelectMany(t => t.GetMethods(Declared).OrderBy(m => m.MetadataToken))
+            .Where(m => m.IsDefined(typeof(MethodAttribute)) && !m.IsDefined(typeof(FunctionAttribute)));
+        foreach (var method in candidates)
         {
+            // An override is the same method as the one it overrides (virtual dispatch runs the override).
+            if (!seen.Add(method.GetBaseDefinition()))
+            {
+                continue;
+            }
+
             if (method.IsStatic)
             {
                 Problem($"{Describe(method)} is a static [Method]. Make it an instance method, or mark it [Function].");
@@ -261,7 +275,8 @@ internal sealed class AppDiscovery
         var marker = typeof(TAttribute).Name[..^"Attribute".Length];
         foreach (var method in hierarchy.SelectMany(t => t.GetMethods(Declared).OrderBy(m => m.MetadataToken)))
         {
-            if (!method.IsDefined(typeof(TAttribute), inherit: true))
+            // A [Function] that is also a hook is reported once, by VisitFunction.
+            if (!method.IsDefined(typeof(TAttribute), inherit: true) || method.IsDefined(typeof(FunctionAttribute)))
             {
                 continue;
             }
@@ -272,10 +287,6 @@ internal sealed class AppDiscovery
             if (method.IsStatic)
             {
                 problem = "is static; hooks run on the container's instance. Make it an instance method";
-            }
-            else if (method.IsDefined(typeof(FunctionAttribute)))
-            {
-                problem = "is also a [Function]. Keep one of them";
             }
             else if (parameters.Length > 1 || (parameters.Length == 1 && parameters[0].ParameterType != typeof(CancellationToken)))
             {

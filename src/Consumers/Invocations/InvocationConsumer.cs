@@ -14,6 +14,19 @@ internal sealed class InvocationConsumer(ContainerSlot slot, InvocationHandler h
 {
     public async Task Consume(ConsumeContext<RunInvocation> context)
     {
+        slot.BeginInput();
+        try
+        {
+            await ConsumeCoreAsync(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            slot.EndInput();
+        }
+    }
+
+    private async Task ConsumeCoreAsync(ConsumeContext<RunInvocation> context)
+    {
         var message = context.Message;
         var container = await slot.AcquireAsync().ConfigureAwait(false);
         var outcome = await handler.HandleAsync(container, message, context.CancellationToken).ConfigureAwait(false);

@@ -92,6 +92,7 @@ internal sealed class InvocationHandler(AppRegistry registry, TimeProvider time,
 
         try
         {
+            ContainerContext.Enter(container.Context);
             var value = await MethodRunner.RunAsync(callable.Method, container.Instance, arguments)
                 .WaitAsync(linked.Token).ConfigureAwait(false);
             var json = JsonSerializer.SerializeToElement(value, callable.Method.ReturnType == typeof(void) ? typeof(object) : value?.GetType() ?? typeof(object), PayloadJson.Options);

@@ -22,7 +22,7 @@ internal sealed class Container
     private Task<bool>? _start;
     private Task? _stop;
 
-    public Container(string queue, ClassDefinition? cls, ParameterSet parameters, TimeProvider time, ILogger logger)
+    public Container(string queue, ClassDefinition? cls, ParameterSet parameters, TimeProvider time, ILogger logger, IReadOnlyList<int>? gpuIndices = null)
     {
         Queue = queue;
         _class = cls;
@@ -30,7 +30,11 @@ internal sealed class Container
         _time = time;
         _logger = logger;
         Id = "ct-" + Guid.NewGuid().ToString("N")[..12];
+        Context = new ContainerContext(Id, queue, gpuIndices ?? []);
     }
+
+    /// <summary>What user code sees as <see cref="ContainerContext.Current"/> while it runs in this container.</summary>
+    public ContainerContext Context { get; }
 
     public string Id { get; }
 
@@ -73,6 +77,7 @@ internal sealed class Container
         }
 
         State = ContainerState.Entering;
+        ContainerContext.Enter(Context);
         Log.Entering(_logger, Id, Queue, Parameters.ToString());
         var started = _time.GetTimestamp();
         MethodInfo? current = null;
@@ -135,6 +140,7 @@ internal sealed class Container
 
     private async Task RunExitHooksAsync(object instance, CancellationToken cancellationToken)
     {
+        ContainerContext.Enter(Context);
         foreach (var hook in _class!.ExitHooks)
         {
             try

@@ -10,6 +10,8 @@ internal sealed class ContainerSlot(string queue, Func<Container> create, TimePr
     private readonly CancellationTokenSource _lifetime = new();
     private Container _current = create();
     private DateTimeOffset? _failedAt;
+    private int _inFlight;
+    private long _lastActivityTicks = time.GetUtcNow().UtcTicks;
 
     public string Queue { get; } = queue;
 
@@ -24,6 +26,26 @@ internal sealed class ContainerSlot(string queue, Func<Container> create, TimePr
                 return _current;
             }
         }
+    }
+
+    /// <summary>Inputs running now.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>When an input last started or finished (or the slot was made): the idle clock for scale-down.</summary>
+    public DateTimeOffset LastActivity => new(Interlocked.Read(ref _lastActivityTicks), TimeSpan.Zero);
+
+    /// <summary>Marks an input as started; pair with <see cref="EndInput"/>.</summary>
+    public void BeginInput()
+    {
+        Interlocked.Increment(ref _inFlight);
+        Touch();
+    }
+
+    /// <summary>Marks an input as finished.</summary>
+    public void EndInput()
+    {
+        Interlocked.Decrement(ref _inFlight);
+        Touch();
     }
 
     /// <summary>The container to run the next input on, entered (or failed).</summary>
@@ -60,4 +82,6 @@ internal sealed class ContainerSlot(string queue, Func<Container> create, TimePr
     }
 
     public void Dispose() => _lifetime.Dispose();
+
+    private void Touch() => Interlocked.Exchange(ref _lastActivityTicks, time.GetUtcNow().UtcTicks);
 }

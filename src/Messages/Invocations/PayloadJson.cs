@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Pipeline.Messages.Invocations;
 
@@ -13,7 +14,8 @@ public static class PayloadJson
 
     private static JsonSerializerOptions Create()
     {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        // Strict numbers: "5" is not an int, as with class parameters.
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { NumberHandling = JsonNumberHandling.Strict };
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pipeline.Consumers.Discovery;
@@ -9,29 +8,35 @@ using Pipeline.Messages.Invocations;
 using Pipeline.Messages.Naming;
 using Pipeline.Messages.Parameters;
 using Pipeline.Results;
+using Pipeline.WorkerHost.Slots;
 
 namespace Pipeline.WorkerHost.Pools;
 
 /// <summary>
-/// Forms pools on demand: builds the container, runs its <c>enter</c> hooks, and only then consumes the pool's queue.
-/// On stop, stops consuming (in-flight inputs finish), then runs every container's <c>exit</c> within the grace period.
+/// Forms pools on demand: takes a slot (and a cross-host lease under <c>MaxContainers</c>), builds the container,
+/// runs its <c>enter</c> hooks, and only then consumes the pool's queue. Stops a pool on scale-down, on a lost
+/// broker connection, and on host shutdown: consuming stops, in-flight inputs finish, then <c>exit</c> runs.
 /// </summary>
 internal sealed class PoolManager(
     AppRegistry registry,
-    IReceiveEndpointConnector connector,
+    IPoolTransport transport,
+    SlotInventory slots,
     InvocationHandler handler,
     IResultStore results,
     TimeProvider time,
     IOptions<WorkerOptions> options,
     ILoggerFactory loggers)
 {
-    private readonly ConcurrentDictionary<string, Lazy<Task<Pool>>> _pools = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task<Pool?>> _pools = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggers.CreateLogger<PoolManager>();
     private volatile bool _stopping;
 
-    public IReadOnlyCollection<string> Queues => _pools.Keys.ToList();
+    /// <summary>The queues of the pools running here.</summary>
+    public IReadOnlyCollection<string> Queues => _pools.Where(p => p.Value.IsCompletedSuccessfully && p.Value.Result is not null).Select(p => p.Key).ToList();
 
-    /// <summary>Starts the pool a notice names, unless it runs already. A notice that names nothing known is logged and dropped.</summary>
+    public bool IsServing(string queue) => _pools.ContainsKey(queue);
+
+    /// <summary>Starts the pool a notice names, unless it runs here already or cannot run here. Never throws for a bad notice.</summary>
     public async Task EnsureAsync(PoolDemanded demand, CancellationToken cancellationToken)
     {
         if (_stopping || _pools.ContainsKey(demand.Queue))
@@ -39,32 +44,67 @@ internal sealed class PoolManager(
             return;
         }
 
-        Func<Container> create;
+        PoolPlan plan;
         try
         {
-            create = Plan(demand);
+            plan = Plan(demand);
         }
-        catch (Exception e) when (e is UnknownTargetException or ParameterException or ArgumentException)
+        catch (Exception e) when (e is UnknownTargetException or ParameterException or ArgumentException or FormatException)
         {
             Log.DemandIgnored(_logger, demand.Queue, e.Message);
             return;
         }
 
-        var pool = _pools.GetOrAdd(demand.Queue, queue => new Lazy<Task<Pool>>(() => StartAsync(queue, create)));
-        await pool.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (!slots.CouldEverSatisfy(plan.Gpu))
+        {
+            Log.DemandIgnored(_logger, demand.Queue, $"needs GPU {plan.Gpu}, which this host does not have");
+            return;
+        }
+
+        var start = _pools.GetOrAdd(demand.Queue, _ => StartAsync(plan, cancellationToken));
+        var pool = await start.ConfigureAwait(false);
+        if (pool is null)
+        {
+            _pools.TryRemove(new KeyValuePair<string, Task<Pool?>>(demand.Queue, start));
+        }
     }
 
-    /// <summary>Stops consuming every pool, lets in-flight inputs finish, then runs exit hooks, all within the grace period.</summary>
+    /// <summary>Stops pools whose container has been idle for their scale-down window (keeping <c>MinContainers</c>).</summary>
+    public async Task ScaleDownIdleAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        foreach (var pool in Running())
+        {
+            var idle = pool.Slot.InFlight == 0 && now - pool.Slot.LastActivity >= pool.Plan.Settings.ScaledownWindow;
+            if (idle && pool.Plan.Settings.MinContainers == 0)
+            {
+                await StopPoolAsync(pool, "scale-down", cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Stops one pool (broker connection lost, lease lost): its container runs <c>exit</c>; its queue is left as it is.</summary>
+    public async Task StopPoolAsync(string queue, string reason, CancellationToken cancellationToken)
+    {
+        if (_pools.TryGetValue(queue, out var start) && await start.ConfigureAwait(false) is { } pool)
+        {
+            await StopPoolAsync(pool, reason, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Host shutdown: stops consuming every pool, lets in-flight inputs finish, then runs exit hooks, within the grace period.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _stopping = true;
-        var grace = options.Value.ExitGracePeriod;
         var pools = new List<Pool>();
-        foreach (var entry in _pools.Values)
+        foreach (var start in _pools.Values)
         {
             try
             {
-                pools.Add(await entry.Value.ConfigureAwait(false));
+                if (await start.ConfigureAwait(false) is { } pool)
+                {
+                    pools.Add(pool);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -72,26 +112,24 @@ internal sealed class PoolManager(
             }
         }
 
-        Log.Stopping(_logger, pools.Count, grace.TotalSeconds);
-        await Task.WhenAll(pools.Select(p => p.Endpoint.StopAsync(cancellationToken))).ConfigureAwait(false);
-        await Task.WhenAll(pools.Select(p => p.Slot.StopAsync(grace))).ConfigureAwait(false);
-        foreach (var pool in pools)
-        {
-            pool.Slot.Dispose();
-        }
-
-        _pools.Clear();
+        Log.Stopping(_logger, pools.Count, options.Value.ExitGracePeriod.TotalSeconds);
+        await Task.WhenAll(pools.Select(p => StopPoolAsync(p, "shutdown", cancellationToken))).ConfigureAwait(false);
     }
 
-    private Func<Container> Plan(PoolDemanded demand)
+    private List<Pool> Running() =>
+        _pools.Values.Where(t => t.IsCompletedSuccessfully && t.Result is not null).Select(t => t.Result!).ToList();
+
+    private PoolPlan Plan(PoolDemanded demand)
     {
-        var containerLogger = loggers.CreateLogger<Container>();
+        var settings = options.Value;
         if (demand.Class is null)
         {
             var function = registry.Resolve(demand.App, null, demand.Function ?? "");
             var queue = QueueNames.ForFunction(function.App, function.Name);
             Check(demand, queue);
-            return () => new Container(queue, null, ParameterSet.Empty, time, containerLogger);
+            var gpu = GpuRequirement.Parse(function.Settings.Gpu);
+            var concurrency = gpu is null ? settings.FunctionConcurrency : 1;
+            return new PoolPlan(queue, demand, null, ParameterSet.Empty, function.Settings, gpu, concurrency);
         }
 
         var cls = registry.FindClass(demand.App, demand.Class)
@@ -99,7 +137,7 @@ internal sealed class PoolManager(
         var parameters = cls.Schema.BindJson(demand.Parameters);
         var classQueue = QueueNames.ForClass(cls.App, cls.Name, parameters);
         Check(demand, classQueue);
-        return () => new Container(classQueue, cls, parameters, time, containerLogger);
+        return new PoolPlan(classQueue, demand, cls, parameters, cls.Settings, GpuRequirement.Parse(cls.Settings.Gpu), 1);
     }
 
     private static void Check(PoolDemanded demand, string expected)
@@ -110,22 +148,96 @@ internal sealed class PoolManager(
         }
     }
 
-    private async Task<Pool> StartAsync(string queue, Func<Container> create)
+    private async Task<Pool?> StartAsync(PoolPlan plan, CancellationToken cancellationToken)
     {
-        var settings = options.Value;
-        var slot = new ContainerSlot(queue, create, time, settings.EnterRestartBackoff);
-        Log.PoolStarting(_logger, queue, slot.Current.Parameters.ToString());
-
-        // enter runs before the queue is consumed: no input waits behind a container that is not ready.
-        await slot.AcquireAsync().ConfigureAwait(false);
-        var isClass = slot.Current.Instance is not null || slot.Current.Parameters.Count > 0;
-        var handle = connector.ConnectReceiveEndpoint(queue, (_, endpoint) =>
+        var slotLease = slots.TryAcquire(plan.Gpu);
+        if (slotLease is null)
         {
-            endpoint.ConcurrentMessageLimit = isClass ? 1 : settings.FunctionConcurrency;
-            endpoint.Consumer(() => new InvocationConsumer(slot, handler, results));
-        });
-        await handle.Ready.ConfigureAwait(false);
-        Log.PoolConsuming(_logger, queue);
-        return new Pool(queue, slot, handle);
+            Log.DemandIgnored(_logger, plan.Queue, "no free slot here now; another host or a later reconcile takes it");
+            return null;
+        }
+
+        IPoolLease? lease = null;
+        try
+        {
+            if (plan.Settings.MaxContainers > 0)
+            {
+                lease = await transport.TryLeaseAsync(plan.Queue, plan.Settings.MaxContainers, cancellationToken).ConfigureAwait(false);
+                if (lease is null)
+                {
+                    Log.DemandIgnored(_logger, plan.Queue, $"MaxContainers={plan.Settings.MaxContainers} containers already run on other hosts");
+                    slots.Release(slotLease);
+                    return null;
+                }
+            }
+
+            var containerLogger = loggers.CreateLogger<Container>();
+            var slot = new ContainerSlot(
+                plan.Queue,
+                () => new Container(plan.Queue, plan.Class, plan.Parameters, time, containerLogger, slotLease.GpuIndices),
+                time,
+                options.Value.EnterRestartBackoff);
+            var pool = new Pool(plan, slot, slotLease, lease);
+            Log.PoolStarting(_logger, plan.Queue, plan.Parameters.ToString());
+
+            // enter runs before the queue is consumed: no input waits behind a container that is not ready.
+            await slot.AcquireAsync().ConfigureAwait(false);
+            pool.Endpoint = await transport.ConnectAsync(plan, () => new InvocationConsumer(slot, handler, results), cancellationToken).ConfigureAwait(false);
+            if (lease is not null)
+            {
+                pool.LostRegistration = lease.Lost.Register(() => _ = StopPoolAsync(pool, "lease lost", CancellationToken.None));
+            }
+
+            Log.PoolConsuming(_logger, plan.Queue, string.Join(",", slotLease.GpuIndices));
+            return pool;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.PoolFailed(_logger, e, plan.Queue);
+            slots.Release(slotLease);
+            if (lease is not null)
+            {
+                await lease.DisposeAsync().ConfigureAwait(false);
+            }
+
+            return null;
+        }
+    }
+
+    private async Task StopPoolAsync(Pool pool, string reason, CancellationToken cancellationToken)
+    {
+        if (!_pools.TryGetValue(pool.Queue, out var entry) || !entry.IsCompletedSuccessfully || entry.Result != pool ||
+            !_pools.TryRemove(new KeyValuePair<string, Task<Pool?>>(pool.Queue, entry)))
+        {
+            return;
+        }
+
+        Log.PoolStopping(_logger, pool.Queue, reason);
+        var grace = options.Value.ExitGracePeriod;
+
+        // Half the grace period lets in-flight inputs finish; after that they are cancelled and go back to the
+        // queue for another host, uncounted. The rest is for exit hooks.
+        using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        drain.CancelAfter(grace / 2);
+        try
+        {
+            if (pool.Endpoint is not null)
+            {
+                await pool.Endpoint.StopAsync(drain.Token).WaitAsync(grace / 2, time, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException)
+        {
+            Log.DrainCut(_logger, pool.Queue, pool.Slot.InFlight);
+        }
+
+        await pool.Slot.StopAsync(grace / 2).ConfigureAwait(false);
+        await pool.LostRegistration.DisposeAsync().ConfigureAwait(false);
+        pool.Slot.Dispose();
+        slots.Release(pool.SlotLease);
+        if (pool.Lease is not null)
+        {
+            await pool.Lease.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

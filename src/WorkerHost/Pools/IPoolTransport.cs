@@ -1,0 +1,19 @@
+using Pipeline.Consumers.Invocations;
+
+namespace Pipeline.WorkerHost.Pools;
+
+/// <summary>What pools need from the broker: consuming a pool queue, cross-host leases, and the list of pool queues.</summary>
+internal interface IPoolTransport
+{
+    /// <summary>Starts consuming the pool's queue with the given consumer.</summary>
+    Task<IPoolEndpoint> ConnectAsync(PoolPlan plan, Func<InvocationConsumer> consumer, CancellationToken cancellationToken);
+
+    /// <summary>Takes one of <paramref name="max"/> container leases of a pool across all hosts, or null when all are held.</summary>
+    Task<IPoolLease?> TryLeaseAsync(string queue, int max, CancellationToken cancellationToken);
+
+    /// <summary>The pool queues the broker has, with their depth; empty where the transport cannot list them.</summary>
+    Task<IReadOnlyList<PoolQueueState>> ListPoolsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Deletes a pool queue only if it is empty and unused; false when the broker refuses.</summary>
+    Task<bool> DeleteIdleAsync(string queue, CancellationToken cancellationToken);
+}

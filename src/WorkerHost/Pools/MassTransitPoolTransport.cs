@@ -1,0 +1,62 @@
+using MassTransit;
+using Pipeline.Consumers.Invocations;
+
+namespace Pipeline.WorkerHost.Pools;
+
+/// <summary>
+/// Pools over any MassTransit transport: one receive endpoint per pool queue. This base serves the in-memory
+/// transport of the embedded mode, where one process is the only host, so leases always succeed and there is no
+/// broker to list.
+/// </summary>
+internal class MassTransitPoolTransport(IReceiveEndpointConnector connector) : IPoolTransport
+{
+    public async Task<IPoolEndpoint> ConnectAsync(PoolPlan plan, Func<InvocationConsumer> consumer, CancellationToken cancellationToken)
+    {
+        var handle = connector.ConnectReceiveEndpoint(plan.Queue, (_, endpoint) =>
+        {
+            endpoint.ConfigureConsumeTopology = false;
+            endpoint.ConcurrentMessageLimit = plan.Concurrency;
+            endpoint.PrefetchCount = plan.Prefetch;
+            Configure(endpoint, plan);
+            endpoint.Consumer(consumer);
+        });
+        try
+        {
+            await handle.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await handle.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        return new Endpoint(handle);
+    }
+
+    public virtual Task<IPoolLease?> TryLeaseAsync(string queue, int max, CancellationToken cancellationToken) =>
+        Task.FromResult<IPoolLease?>(LocalLease.Instance);
+
+    public virtual Task<IReadOnlyList<PoolQueueState>> ListPoolsAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<PoolQueueState>>([]);
+
+    public virtual Task<bool> DeleteIdleAsync(string queue, CancellationToken cancellationToken) => Task.FromResult(false);
+
+    /// <summary>Transport-specific endpoint settings (queue arguments, queue type).</summary>
+    protected virtual void Configure(IReceiveEndpointConfigurator endpoint, PoolPlan plan)
+    {
+    }
+
+    private sealed class Endpoint(HostReceiveEndpointHandle handle) : IPoolEndpoint
+    {
+        public Task StopAsync(CancellationToken cancellationToken) => handle.StopAsync(cancellationToken);
+    }
+
+    private sealed class LocalLease : IPoolLease
+    {
+        public static readonly LocalLease Instance = new();
+
+        public CancellationToken Lost => CancellationToken.None;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}

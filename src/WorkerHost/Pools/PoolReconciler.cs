@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Pipeline.Consumers.Discovery;
+using Pipeline.Messages.Invocations;
+using Pipeline.Messages.Naming;
+
+namespace Pipeline.WorkerHost.Pools;
+
+/// <summary>
+/// Every <see cref="WorkerOptions.ReconcileInterval"/>: scales idle containers down, starts pools that hold input and
+/// have no container here (after every host restarted, or a notice was lost: nobody has to publish again), keeps
+/// <c>MinContainers</c> function pools up, and deletes pool queues empty and unused for <see cref="WorkerOptions.QueueIdleTimeout"/>.
+/// </summary>
+internal sealed class PoolReconciler(
+    PoolManager pools,
+    IPoolTransport transport,
+    AppRegistry registry,
+    TimeProvider time,
+    IOptions<WorkerOptions> options,
+    ILogger<PoolReconciler> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.ReconcileInterval, time);
+        do
+        {
+            try
+            {
+                await ReconcileOnceAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                Log.ReconcileFailed(logger, e);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    internal async Task ReconcileOnceAsync(CancellationToken cancellationToken)
+    {
+        await pools.ScaleDownIdleAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var function in registry.Apps.SelectMany(a => a.Functions.Values).Where(f => f.Settings.MinContainers > 0))
+        {
+            var queue = QueueNames.ForFunction(function.App, function.Name);
+            await pools.EnsureAsync(new PoolDemanded { Queue = queue, App = function.App, Function = function.Name }, cancellationToken).ConfigureAwait(false);
+        }
+
+        var now = time.GetUtcNow();
+        foreach (var state in await transport.ListPoolsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (registry.FindApp(state.Demand.App) is null || pools.IsServing(state.Queue))
+            {
+                continue;
+            }
+
+            if (state.Ready > 0 || MinContainers(state.Demand) > 0)
+            {
+                await pools.EnsureAsync(state.Demand, cancellationToken).ConfigureAwait(false);
+            }
+            else if (state.Messages == 0 && state.Consumers == 0 && state.IdleSince is { } idle && now - idle >= options.Value.QueueIdleTimeout &&
+                await transport.DeleteIdleAsync(state.Queue, cancellationToken).ConfigureAwait(false))
+            {
+                Log.QueueDeleted(logger, state.Queue);
+            }
+        }
+    }
+
+    private int MinContainers(PoolDemanded demand) => demand.Class is null
+        ? registry.FindFunction(demand.App, demand.Function ?? "")?.Settings.MinContainers ?? 0
+        : registry.FindClass(demand.App, demand.Class)?.Settings.MinContainers ?? 0;
+}
