@@ -15,7 +15,8 @@ namespace Pipeline.Client;
 public sealed class PipelineClient
 {
     private readonly IInvocationTransport _transport;
-    private readonly ConcurrentDictionary<string, Task> _announced = new(StringComparer.Ordinal);
+    private static readonly TimeSpan AnnounceInterval = TimeSpan.FromSeconds(5);
+    private readonly ConcurrentDictionary<string, (Task Task, long At)> _announced = new(StringComparer.Ordinal);
 
     internal PipelineClient(IInvocationTransport transport, ManifestCatalog catalog, IResultStore results, TimeProvider time)
     {
@@ -92,17 +93,19 @@ public sealed class PipelineClient
         };
     }
 
-    // Once per pool per client: the hosts' reconciliation covers a pool whose notice was lost or whose containers scaled down.
+    // Once per pool, then again every few seconds while the pool gets input: a host that scaled the pool down hears
+    // of new input at once instead of at its next reconcile. A lost notice is made good by the hosts' reconciliation.
     private Task AnnounceAsync(CallTarget target, CancellationToken cancellationToken)
     {
-        var task = _announced.GetOrAdd(target.Queue, _ => _transport.AnnounceAsync(
-            new PoolDemanded { Queue = target.Queue, App = target.App, Class = target.Class, Function = target.Class is null ? target.Function : null, Parameters = target.Parameters },
-            CancellationToken.None));
-        if (task.IsFaulted)
-        {
-            _announced.TryRemove(target.Queue, out _);
-        }
-
-        return task.WaitAsync(cancellationToken);
+        var now = Time.GetTimestamp();
+        var entry = _announced.AddOrUpdate(
+            target.Queue,
+            _ => (Announce(target), now),
+            (_, old) => old.Task.IsFaulted || Time.GetElapsedTime(old.At, now) >= AnnounceInterval ? (Announce(target), now) : old);
+        return entry.Task.WaitAsync(cancellationToken);
     }
+
+    private Task Announce(CallTarget target) => _transport.AnnounceAsync(
+        new PoolDemanded { Queue = target.Queue, App = target.App, Class = target.Class, Function = target.Class is null ? target.Function : null, Parameters = target.Parameters },
+        CancellationToken.None);
 }

@@ -1,2 +1,7 @@
-// The generic worker host. Issue 4 gives it the RabbitMQ transport and app loading; until then it refuses to start.
-throw new NotSupportedException("The standalone worker host is not implemented yet; use the embedded mode (Pipeline.Embedded).");
+using Microsoft.Extensions.Hosting;
+using Pipeline.WorkerHost;
+
+// The generic worker host: serves the app assemblies named in Pipeline:Worker:Apps over Pipeline:RabbitMq.
+var builder = Host.CreateApplicationBuilder(args);
+builder.Services.AddPipelineWorkerHost(builder.Configuration);
+await builder.Build().RunAsync();

@@ -1,0 +1,175 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+
+namespace Pipeline.RabbitMq;
+
+/// <summary>
+/// How Pipeline reaches RabbitMQ and which kind of pool queues it declares; bound from the <c>Pipeline:RabbitMq</c> section.
+/// </summary>
+public sealed class RabbitMqOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string SectionName = "Pipeline:RabbitMq";
+
+    /// <summary>The environment variable read when <see cref="ConnectionString"/> is empty.</summary>
+    public const string EnvironmentVariable = "PIPELINE_RABBITMQ";
+
+    /// <summary>The broker <c>infra/up.sh</c> starts, used when neither the setting nor the environment variable is set.</summary>
+    public const string DefaultConnectionString = "amqp://guest:guest@127.0.0.1:5672/";
+
+    /// <summary>
+    /// The AMQP URI, <c>amqp://user:password@host:port/vhost</c> (user, password and vhost URL-encoded; <c>amqps://</c> for TLS).
+    /// Default: empty, meaning the <c>PIPELINE_RABBITMQ</c> environment variable, else <c>amqp://guest:guest@127.0.0.1:5672/</c>.
+    /// It holds a password: Pipeline never logs it, only a redacted form.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// The base URI of the management HTTP API. Default: <c>http://&lt;AMQP host&gt;:15672/</c>, or
+    /// <c>https://&lt;AMQP host&gt;:15671/</c> for an <c>amqps://</c> connection string, so the credentials
+    /// are not sent in clear text to a broker that is reached over TLS.
+    /// </summary>
+    public Uri? ManagementUri { get; set; }
+
+    /// <summary>The queue type of pool queues. Default: <see cref="RabbitMqQueueType.Classic"/>.</summary>
+    public RabbitMqQueueType QueueType { get; set; } = RabbitMqQueueType.Classic;
+
+    /// <summary>
+    /// For quorum pool queues: deliveries of one message before RabbitMQ dead-letters it to the pool's <c>_error</c> queue.
+    /// Default: 20 (RabbitMQ 4's own default, made explicit so it dead-letters instead of dropping).
+    /// </summary>
+    public int DeliveryLimit { get; set; } = 20;
+
+    /// <summary>The connection string in effect: the setting, else the environment variable, else the default.</summary>
+    internal string EffectiveConnectionString =>
+        ResolveConnectionString(ConnectionString, Environment.GetEnvironmentVariable(EnvironmentVariable));
+
+    /// <summary>The parsed AMQP URI; throws with the message of <see cref="Validate"/> when it is not one.</summary>
+    internal Uri AmqpUri => TryParseAmqp(EffectiveConnectionString, out var uri)
+        ? uri
+        : throw new InvalidOperationException(NotAmqpUri);
+
+    /// <summary>The user and password from the URI's user info, URL-decoded; guest/guest when absent, as RabbitMQ.Client does.</summary>
+    internal (string User, string Password) Credentials
+    {
+        get
+        {
+            var userInfo = AmqpUri.UserInfo;
+            if (userInfo.Length == 0)
+            {
+                return ("guest", "guest");
+            }
+
+            var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
+            return colon < 0
+                ? (Uri.UnescapeDataString(userInfo), "guest")
+                : (Uri.UnescapeDataString(userInfo[..colon]), Uri.UnescapeDataString(userInfo[(colon + 1)..]));
+        }
+    }
+
+    /// <summary>The virtual host: the URI path without its leading slash, URL-decoded; <c>/</c> when empty.</summary>
+    internal string VirtualHost
+    {
+        get
+        {
+            var path = AmqpUri.AbsolutePath.TrimStart('/');
+            return path.Length == 0 ? "/" : Uri.UnescapeDataString(path);
+        }
+    }
+
+    /// <summary>The connection string with the password replaced by <c>***</c>: the only form that may be logged.</summary>
+    internal string Redacted
+    {
+        get
+        {
+            if (!TryParseAmqp(EffectiveConnectionString, out var uri))
+            {
+                // An unparseable string may still hold a password: show nothing of it.
+                return "(not an amqp:// URI)";
+            }
+
+            var userInfo = uri.UserInfo;
+            var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
+            var shownUser = userInfo.Length == 0 ? "" : (colon < 0 ? userInfo : userInfo[..colon] + ":***") + "@";
+            return $"{uri.Scheme}://{shownUser}{uri.Authority}{uri.PathAndQuery}";
+        }
+    }
+
+    /// <summary>The management API base URI, ending in <c>/</c> so relative paths such as <c>api/queues</c> resolve below it.</summary>
+    internal Uri ManagementEndpoint
+    {
+        get
+        {
+            if (ManagementUri is { } configured)
+            {
+                var text = configured.ToString();
+                return text.EndsWith('/') ? configured : new Uri(text + "/");
+            }
+
+            var amqp = AmqpUri;
+            var secure = amqp.Scheme == "amqps";
+            return new Uri(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{(secure ? "https" : "http")}://{amqp.Host}:{(secure ? 15671 : 15672)}/"));
+        }
+    }
+
+    private static string NotAmqpUri => $"{SectionName}:ConnectionString is not an amqp:// or amqps:// URI";
+
+    /// <summary>Checks the settings; each error names its key and never shows the password.</summary>
+    /// <returns>The errors; empty when the options are valid.</returns>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (!TryParseAmqp(EffectiveConnectionString, out var amqp))
+        {
+            errors.Add($"{NotAmqpUri} (it is read from the setting, else from the {EnvironmentVariable} environment variable).");
+        }
+        else if (amqp.UserInfo.Split(':').Length > 2)
+        {
+            errors.Add($"{SectionName}:ConnectionString has more than one ':' in its user info; URL-encode ':' in the password as %3A.");
+        }
+        else if (amqp.AbsolutePath.TrimStart('/').Contains('/', StringComparison.Ordinal))
+        {
+            errors.Add($"{SectionName}:ConnectionString has more than one path segment; URL-encode '/' in the virtual host as %2F.");
+        }
+
+        if (ManagementUri is { } management
+            && (!management.IsAbsoluteUri || (management.Scheme != Uri.UriSchemeHttp && management.Scheme != Uri.UriSchemeHttps)))
+        {
+            errors.Add($"{SectionName}:ManagementUri is not an absolute http:// or https:// URI.");
+        }
+
+        if (!Enum.IsDefined(QueueType))
+        {
+            errors.Add($"{SectionName}:QueueType must be 'classic' or 'quorum'.");
+        }
+
+        if (DeliveryLimit < 1)
+        {
+            errors.Add($"{SectionName}:DeliveryLimit must be at least 1 (it was {DeliveryLimit.ToString(CultureInfo.InvariantCulture)}).");
+        }
+
+        return errors;
+    }
+
+    /// <summary>The setting when set, else the environment variable when set, else <see cref="DefaultConnectionString"/>.</summary>
+    internal static string ResolveConnectionString(string? configured, string? fromEnvironment) =>
+        !string.IsNullOrWhiteSpace(configured) ? configured.Trim()
+        : !string.IsNullOrWhiteSpace(fromEnvironment) ? fromEnvironment.Trim()
+        : DefaultConnectionString;
+
+    private static bool TryParseAmqp(string value, [NotNullWhen(true)] out Uri? uri)
+    {
+        if (Uri.TryCreate(value, UriKind.Absolute, out var parsed)
+            && (parsed.Scheme == "amqp" || parsed.Scheme == "amqps")
+            && parsed.Host.Length > 0)
+        {
+            uri = parsed;
+            return true;
+        }
+
+        uri = null;
+        return false;
+    }
+}

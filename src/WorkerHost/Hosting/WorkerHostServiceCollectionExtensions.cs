@@ -1,0 +1,101 @@
+using System.Reflection;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Pipeline.RabbitMq;
+using Pipeline.WorkerHost.Hosting;
+using Pipeline.WorkerHost.Pools;
+using Pipeline.WorkerHost.RabbitMq;
+using Pipeline.WorkerHost.Slots;
+
+namespace Pipeline.WorkerHost;
+
+/// <summary>Registers a whole worker host on RabbitMQ: the generic host's <c>Program</c> and apps that host themselves call this.</summary>
+public static class WorkerHostServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds a worker host serving <paramref name="appAssemblies"/> (or, when null, the assemblies named in
+    /// <c>Pipeline:Worker:Apps</c>) over the RabbitMQ in <c>Pipeline:RabbitMq</c> (or env <c>PIPELINE_RABBITMQ</c>).
+    /// Safe to call twice.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The configuration holding the <c>Pipeline</c> section.</param>
+    /// <param name="appAssemblies">The app assemblies; null to load them from configuration.</param>
+    /// <returns>The services.</returns>
+    /// <exception cref="AppDefinitionException">An app's attributes are wrong.</exception>
+    /// <exception cref="InvalidOperationException">A setting is wrong; the message names the key.</exception>
+    public static IServiceCollection AddPipelineWorkerHost(this IServiceCollection services, IConfiguration configuration, IEnumerable<Assembly>? appAssemblies = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (services.Any(s => s.ServiceType == typeof(PoolReconciler)))
+        {
+            return services;
+        }
+
+        var worker = configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions();
+        var rabbit = configuration.GetSection(RabbitMqOptions.SectionName).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+        var problems = worker.Validate().Concat(rabbit.Validate()).ToList();
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException("Invalid settings: " + string.Join(" ", problems));
+        }
+
+        services.Configure<WorkerOptions>(configuration.GetSection(WorkerOptions.Section));
+        services.Configure<RabbitMqOptions>(configuration.GetSection(RabbitMqOptions.SectionName));
+        services.AddSingleton(sp => DetectInventory(sp.GetRequiredService<IOptions<WorkerOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddPipelineWorker(appAssemblies ?? AppLoader.Load(worker.Apps));
+        services.AddSingleton<BrokerTopology>();
+        services.AddSingleton<ManagementApi>();
+        services.AddSingleton<IPoolTransport, RabbitMqPoolTransport>();
+        services.AddSingleton<PoolEndpointObserver>();
+        services.AddMassTransit(bus =>
+        {
+            bus.AddConsumer<PoolDemandedConsumer>();
+            bus.UsingRabbitMq((context, transport) =>
+            {
+                var settings = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+                var uri = settings.AmqpUri;
+                var (user, password) = settings.Credentials;
+                transport.Host(uri.Host, (ushort)(uri.Port > 0 ? uri.Port : 5672), settings.VirtualHost, host =>
+                {
+                    host.Username(user);
+                    host.Password(password);
+                    if (uri.Scheme == "amqps")
+                    {
+                        host.UseSsl(_ => { });
+                    }
+                });
+
+                // Each host hears every pool notice on its own exclusive queue, which vanishes with the host.
+                transport.ReceiveEndpoint($"pipeline.host.{Environment.MachineName.ToLowerInvariant()}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}", endpoint =>
+                {
+                    endpoint.Durable = false;
+                    endpoint.AutoDelete = true;
+                    endpoint.Exclusive = true;
+                    endpoint.ConfigureConsumer<PoolDemandedConsumer>(context);
+                });
+            });
+        });
+
+        // Registered after MassTransit: hosted services stop in reverse order, so pools stop before the bus does.
+        services.AddHostedService<WorkerHostedService>();
+        services.AddHostedService<PoolReconciler>();
+        services.AddHostedService<ShutdownSignals>();
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = worker.ExitGracePeriod + TimeSpan.FromSeconds(15));
+        return services;
+    }
+
+    private static SlotInventory DetectInventory(WorkerOptions options, ILoggerFactory loggers)
+    {
+        IReadOnlyList<GpuDevice> gpus = options.Gpus.Count > 0
+            ? options.Gpus.Select((name, index) => new GpuDevice(index, name, 0)).ToList()
+            : options.DetectGpus
+                ? GpuDetector.DetectAsync(options.NvidiaSmiPath, loggers.CreateLogger(typeof(GpuDetector)), CancellationToken.None).GetAwaiter().GetResult()
+                : [];
+        return new SlotInventory(options.CpuSlots, gpus);
+    }
+}

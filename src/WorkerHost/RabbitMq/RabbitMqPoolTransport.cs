@@ -1,0 +1,68 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Pipeline.RabbitMq;
+using Pipeline.WorkerHost.Pools;
+
+namespace Pipeline.WorkerHost.RabbitMq;
+
+/// <summary>
+/// Pools on RabbitMQ: each pool queue is declared durable with its app, target and decoded parameters as queue
+/// arguments (what an operator reads in the management UI, and what lets any host rebuild the pool), leases are
+/// exclusive queues that vanish with a dead host's connection, and the management API lists pools with backlog.
+/// </summary>
+internal sealed class RabbitMqPoolTransport(
+    IReceiveEndpointConnector connector,
+    BrokerTopology topology,
+    ManagementApi management,
+    IOptions<RabbitMqOptions> options) : MassTransitPoolTransport(connector)
+{
+    public override async Task<IPoolLease?> TryLeaseAsync(string queue, int max, CancellationToken cancellationToken)
+    {
+        var lease = await topology.TryAcquireLeaseAsync(queue, max, cancellationToken).ConfigureAwait(false);
+        return lease is null ? null : new Lease(lease);
+    }
+
+    public override async Task<IReadOnlyList<PoolQueueState>> ListPoolsAsync(CancellationToken cancellationToken)
+    {
+        var queues = await management.ListPoolQueuesAsync(cancellationToken).ConfigureAwait(false);
+        var pools = new List<PoolQueueState>(queues.Count);
+        foreach (var queue in queues)
+        {
+            if (PoolQueueArguments.TryRead(queue.Name, queue.Arguments) is { } demand)
+            {
+                pools.Add(new PoolQueueState(queue.Name, demand, queue.Ready, queue.Messages, queue.Consumers, queue.IdleSince));
+            }
+        }
+
+        return pools;
+    }
+
+    public override Task<bool> DeleteIdleAsync(string queue, CancellationToken cancellationToken) =>
+        topology.DeleteIdlePoolAsync(queue, cancellationToken);
+
+    protected override void Configure(IReceiveEndpointConfigurator endpoint, PoolPlan plan)
+    {
+        if (endpoint is not IRabbitMqReceiveEndpointConfigurator rabbit)
+        {
+            return;
+        }
+
+        // The same arguments a client declares, so whoever declares first, the queue reads the same.
+        foreach (var (key, value) in PoolQueueArguments.For(plan.Demand, options.Value))
+        {
+            if (value is not null)
+            {
+                rabbit.SetQueueArgument(key, value);
+            }
+        }
+
+        rabbit.PublishFaults = false;
+    }
+
+    private sealed class Lease(BrokerLease lease) : IPoolLease
+    {
+        public CancellationToken Lost => lease.Lost;
+
+        public ValueTask DisposeAsync() => lease.DisposeAsync();
+    }
+}

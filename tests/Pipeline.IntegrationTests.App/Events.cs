@@ -1,0 +1,26 @@
+using System.Text;
+
+namespace Pipeline.IntegrationTests.App;
+
+/// <summary>
+/// Writes what happened to a file per process in <c>PIPELINE_ITEST_EVENTS</c>, so tests see enter and exit from
+/// outside the worker process: one line per event, <c>kind|subject|pid</c>.
+/// </summary>
+public static class Events
+{
+    private static readonly Lock Gate = new();
+
+    public static void Write(string kind, string subject)
+    {
+        var directory = Environment.GetEnvironmentVariable("PIPELINE_ITEST_EVENTS");
+        if (string.IsNullOrEmpty(directory))
+        {
+            return;
+        }
+
+        lock (Gate)
+        {
+            File.AppendAllText(Path.Combine(directory, $"{Environment.ProcessId}.events"), $"{kind}|{subject}|{Environment.ProcessId}\n", Encoding.UTF8);
+        }
+    }
+}

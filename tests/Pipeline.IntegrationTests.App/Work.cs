@@ -1,0 +1,37 @@
+namespace Pipeline.IntegrationTests.App;
+
+public static class Work
+{
+    [Function]
+    public static Reply Echo(string tag) => Here(tag);
+
+    [Function(Timeout = "00:01:00")]
+    public static async Task<Reply> SlowAsync(string tag, int milliseconds, CancellationToken cancellationToken)
+    {
+        Events.Write("slow-start", tag);
+        await Task.Delay(milliseconds, cancellationToken);
+        Events.Write("slow-end", tag);
+        return Here(tag);
+    }
+
+    [Function(Gpu = "H100")]
+    public static async Task<Reply> OnGpuAsync(string tag, int milliseconds, CancellationToken cancellationToken)
+    {
+        Events.Write("gpu-start", tag);
+        await Task.Delay(milliseconds, cancellationToken);
+        return Here(tag);
+    }
+
+    [Function(Gpu = "H100")]
+    public static async Task<Reply> OnOtherGpuAsync(string tag, int milliseconds, CancellationToken cancellationToken)
+    {
+        Events.Write("gpu-start", tag);
+        await Task.Delay(milliseconds, cancellationToken);
+        return Here(tag);
+    }
+
+    [Function(Gpu = "H100:4")]
+    public static Reply OnFourGpus(string tag) => Here(tag);
+
+    internal static Reply Here(string tag) => new(tag, Environment.ProcessId, ContainerContext.Current?.GpuIndices.ToArray() ?? []);
+}

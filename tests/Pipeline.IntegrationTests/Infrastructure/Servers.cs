@@ -1,0 +1,136 @@
+using System.Net.Sockets;
+using Npgsql;
+using RabbitMQ.Client;
+using Testcontainers.PostgreSql;
+using Testcontainers.RabbitMq;
+using Xunit.Abstractions;
+using Xunit.Sdk;
+
+namespace Pipeline.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The broker and the database for every integration test, started once per run: Testcontainers when a Docker engine
+/// answers, otherwise the servers <c>infra/up.sh</c> started (PIPELINE_RABBITMQ, PIPELINE_POSTGRES). The choice is
+/// logged. An unreachable server fails the run: it is never a skip.
+/// </summary>
+public sealed class Servers(IMessageSink sink) : IAsyncLifetime
+{
+    private RabbitMqContainer? _rabbit;
+    private PostgreSqlContainer? _postgres;
+
+    public string RabbitMq { get; private set; } = "";
+
+    public Uri ManagementUri { get; private set; } = null!;
+
+    public string Postgres { get; private set; } = "";
+
+    public string Source { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        if (await DockerAnswersAsync())
+        {
+            Source = "Testcontainers (a Docker engine answered)";
+            _rabbit = new RabbitMqBuilder("rabbitmq:3.13-management").WithPortBinding(15672, true).Build();
+            _postgres = new PostgreSqlBuilder("postgres:15").Build();
+            await Task.WhenAll(_rabbit.StartAsync(), _postgres.StartAsync());
+            RabbitMq = _rabbit.GetConnectionString();
+            ManagementUri = new Uri($"http://{_rabbit.Hostname}:{_rabbit.GetMappedPublicPort(15672)}/");
+            Postgres = _postgres.GetConnectionString();
+        }
+        else
+        {
+            Source = "the local servers from infra/up.sh (no Docker engine answered)";
+            RabbitMq = Environment.GetEnvironmentVariable("PIPELINE_RABBITMQ") is { Length: > 0 } rabbit ? rabbit : "amqp://guest:guest@127.0.0.1:5672/";
+            Postgres = Environment.GetEnvironmentVariable("PIPELINE_POSTGRES") is { Length: > 0 } pg ? pg : "Host=127.0.0.1;Port=5432;Username=pipeline;Password=pipeline;Database=pipeline";
+            ManagementUri = new Uri($"http://{new Uri(RabbitMq).Host}:15672/");
+        }
+
+        sink.OnMessage(new DiagnosticMessage($"Integration tests use {Source}: RabbitMQ at {new Uri(RabbitMq).Host}:{new Uri(RabbitMq).Port}, management at {ManagementUri}."));
+        await CheckRabbitMqAsync();
+        await CheckPostgresAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_rabbit is not null)
+        {
+            await _rabbit.DisposeAsync();
+        }
+
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+        }
+    }
+
+    private async Task CheckRabbitMqAsync()
+    {
+        try
+        {
+            await using var connection = await new ConnectionFactory { Uri = new Uri(RabbitMq) }.CreateConnectionAsync();
+        }
+        catch (Exception e)
+        {
+            throw new InvalidOperationException($"RabbitMQ is unreachable through {Source}: {e.Message}. Run infra/up.sh (or start Docker) and run the tests again.", e);
+        }
+    }
+
+    private async Task CheckPostgresAsync()
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(Postgres);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("select 1", connection);
+            await command.ExecuteScalarAsync();
+        }
+        catch (Exception e)
+        {
+            throw new InvalidOperationException($"PostgreSQL is unreachable through {Source}: {e.Message}. Run infra/up.sh (or start Docker) and run the tests again.", e);
+        }
+    }
+
+    private static async Task<bool> DockerAnswersAsync()
+    {
+        var socket = Environment.GetEnvironmentVariable("DOCKER_HOST") is { } host && host.StartsWith("unix://", StringComparison.Ordinal)
+            ? host["unix://".Length..]
+            : "/var/run/docker.sock";
+        if (Environment.GetEnvironmentVariable("DOCKER_HOST") is { } tcp && tcp.StartsWith("tcp://", StringComparison.Ordinal))
+        {
+            return await PingAsync(new HttpClient { BaseAddress = new Uri(tcp.Replace("tcp://", "http://", StringComparison.Ordinal)) });
+        }
+
+        if (!File.Exists(socket))
+        {
+            return false;
+        }
+
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, token) =>
+            {
+                var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                await unix.ConnectAsync(new UnixDomainSocketEndPoint(socket), token);
+                return new NetworkStream(unix, ownsSocket: true);
+            },
+        };
+        return await PingAsync(new HttpClient(handler) { BaseAddress = new Uri("http://docker/") });
+    }
+
+    private static async Task<bool> PingAsync(HttpClient client)
+    {
+        using (client)
+        {
+            client.Timeout = TimeSpan.FromSeconds(3);
+            try
+            {
+                return (await client.GetStringAsync("_ping")).Trim() == "OK";
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or SocketException)
+            {
+                return false;
+            }
+        }
+    }
+}
