@@ -91,7 +91,7 @@ internal sealed class SlotInventory
 
             foreach (var option in requirement.Options)
             {
-                var positions = FindGpus(option, free: false);
+                var positions = FindGpus(option, free: true);
                 if (positions is null)
                 {
                     continue;

@@ -305,22 +305,34 @@ public sealed class SlotInventoryTests
     [Fact]
     public void TryAcquire_ManyThreadsWithoutRelease_GrantsExactlyWhatThereIs()
     {
-        var inventory = Inventory(5, H100, H100, H100, H100, H100, H100, H100, H100);
-        var requirement = Gpu("H100");
-        var gpuLeases = new SlotLease?[1000];
-        var cpuLeases = new SlotLease?[1000];
-
-        Parallel.For(0, 1000, i =>
+        // Many short rounds, each started together by a barrier, give a missing lock many chances to show.
+        const int Threads = 8;
+        for (var round = 0; round < 200; round++)
         {
-            gpuLeases[i] = inventory.TryAcquire(requirement);
-            cpuLeases[i] = inventory.TryAcquire(null);
-        });
+            var inventory = Inventory(Threads, H100, H100, H100, H100, H100, H100, H100, H100);
+            var requirement = Gpu("H100");
+            var leases = new List<SlotLease>[Threads];
+            using var start = new Barrier(Threads);
 
-        var granted = gpuLeases.OfType<SlotLease>().SelectMany(l => l.GpuIndices).Order();
-        Assert.Equal(Enumerable.Range(0, 8), granted);
-        Assert.Equal(5, cpuLeases.Count(l => l is not null));
-        Assert.Empty(inventory.FreeGpuIndices);
-        Assert.Equal(0, inventory.FreeCpuSlots);
+            // Dedicated threads rather than Parallel.For: the barrier needs all of them running at once.
+            var threads = Enumerable.Range(0, Threads).Select(thread => new Thread(() =>
+            {
+                leases[thread] = [];
+                start.SignalAndWait();
+                while (inventory.TryAcquire(thread % 2 == 0 ? requirement : null) is { } lease)
+                {
+                    leases[thread].Add(lease);
+                }
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+
+            var granted = leases.SelectMany(l => l).ToList();
+            Assert.Equal(Enumerable.Range(0, 8), granted.SelectMany(l => l.GpuIndices).Order());
+            Assert.Equal(Threads, granted.Count(l => !l.IsGpu));
+            Assert.Empty(inventory.FreeGpuIndices);
+            Assert.Equal(0, inventory.FreeCpuSlots);
+        }
     }
 
     [Fact]
