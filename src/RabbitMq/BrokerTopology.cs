@@ -29,7 +29,7 @@ internal sealed class BrokerTopology : IAsyncDisposable
     private readonly ConnectionFactory _factory;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ConcurrentDictionary<string, byte> _declared = new(StringComparer.Ordinal);
-    private Session? _session;
+    private TopologySession? _session;
     private long _deletes;
     private int _quorumDeleteUnsupported;
     private bool _disposed;
@@ -66,6 +66,7 @@ internal sealed class BrokerTopology : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(demand);
         var queue = demand.Queue;
+        ArgumentException.ThrowIfNullOrEmpty(queue, nameof(demand));
         if (_declared.ContainsKey(queue))
         {
             return;
@@ -78,7 +79,7 @@ internal sealed class BrokerTopology : IAsyncDisposable
         var deletes = Interlocked.Read(ref _deletes);
 
         var session = await GetSessionAsync(cancellationToken).ConfigureAwait(false);
-        var channel = await session.Connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var channel = await session.OpenChannelAsync(cancellationToken).ConfigureAwait(false);
         await using (channel.ConfigureAwait(false))
         {
             try
@@ -137,9 +138,7 @@ internal sealed class BrokerTopology : IAsyncDisposable
         bool deleted;
         try
         {
-            deleted = quorum
-                ? await TryDeleteQuorumQueueAsync(queue, cancellationToken).ConfigureAwait(false)
-                : await TryDeleteQueueAsync(queue, cancellationToken).ConfigureAwait(false);
+            deleted = await TryDeleteQueueAsync(queue, quorum, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -154,7 +153,7 @@ internal sealed class BrokerTopology : IAsyncDisposable
 
         Log.PoolDeleted(_logger, queue);
         var session = await GetSessionAsync(cancellationToken).ConfigureAwait(false);
-        var channel = await session.Connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var channel = await session.OpenChannelAsync(cancellationToken).ConfigureAwait(false);
         await using (channel.ConfigureAwait(false))
         {
             try
@@ -185,32 +184,9 @@ internal sealed class BrokerTopology : IAsyncDisposable
         var session = await GetSessionAsync(cancellationToken).ConfigureAwait(false);
         for (var slot = 0; slot < max; slot++)
         {
-            var name = LeaseName(queue, slot);
-
-            // The broker lets the owning connection redeclare its exclusive queue, so slots this process holds are
-            // skipped here; reserving first also keeps two concurrent callers from both getting the same slot.
-            if (!session.Held.TryAdd(name, 0))
+            if (await session.TryLeaseAsync(queue, slot, LeaseName(queue, slot), cancellationToken).ConfigureAwait(false) is { } lease)
             {
-                continue;
-            }
-
-            var acquired = false;
-            try
-            {
-                acquired = await TryDeclareLeaseAsync(session, name, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                if (!acquired)
-                {
-                    session.Held.TryRemove(name, out _);
-                }
-            }
-
-            if (acquired)
-            {
-                Log.LeaseAcquired(_logger, name);
-                return new BrokerLease(queue, slot, name, lease => ReleaseAsync(session, lease), session.Lost);
+                return lease;
             }
         }
 
@@ -227,7 +203,7 @@ internal sealed class BrokerTopology : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(queue);
         var session = await GetSessionAsync(cancellationToken).ConfigureAwait(false);
-        var channel = await session.Connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var channel = await session.OpenChannelAsync(cancellationToken).ConfigureAwait(false);
         await using (channel.ConfigureAwait(false))
         {
             try
@@ -245,7 +221,7 @@ internal sealed class BrokerTopology : IAsyncDisposable
     /// <summary>Closes the connection, which frees every lease it holds.</summary>
     public async ValueTask DisposeAsync()
     {
-        Session? session;
+        TopologySession? session;
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -294,109 +270,53 @@ internal sealed class BrokerTopology : IAsyncDisposable
         await channel.QueueBindAsync(name, name, routingKey: "", cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<bool> TryDeclareLeaseAsync(Session session, string name, CancellationToken cancellationToken)
+    private async Task<bool> TryDeleteQueueAsync(string queue, bool quorum, CancellationToken cancellationToken)
     {
-        var channel = await session.Connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        await using (channel.ConfigureAwait(false))
+        // RabbitMQ answers a conditional delete of a quorum queue it cannot do with 540 NOT_IMPLEMENTED, which closes
+        // the whole connection: ask on a connection of its own, never on the one that holds the leases.
+        var own = quorum
+            ? await _factory.CreateConnectionAsync(ConnectionName + "-delete", cancellationToken).ConfigureAwait(false)
+            : null;
+        try
         {
-            try
-            {
-                await channel.QueueDeclareAsync(name, durable: false, exclusive: true, autoDelete: true, arguments: null, cancellationToken: cancellationToken)
-                    .ConfigureAwait(false);
-                return true;
-            }
-            catch (OperationInterruptedException e) when (ReplyCode(e) == Constants.ResourceLocked)
-            {
-                return false;
-            }
-        }
-    }
-
-    private async Task<bool> TryDeleteQueueAsync(string queue, CancellationToken cancellationToken)
-    {
-        var session = await GetSessionAsync(cancellationToken).ConfigureAwait(false);
-        var channel = await session.Connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        await using (channel.ConfigureAwait(false))
-        {
-            try
+            var channel = own is null
+                ? await (await GetSessionAsync(cancellationToken).ConfigureAwait(false)).OpenChannelAsync(cancellationToken).ConfigureAwait(false)
+                : await own.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            await using (channel.ConfigureAwait(false))
             {
                 // A queue that does not exist is deleted "ok": it is gone, as asked.
                 await channel.QueueDeleteAsync(queue, ifUnused: true, ifEmpty: true, cancellationToken: cancellationToken).ConfigureAwait(false);
                 return true;
             }
-            catch (OperationInterruptedException e) when (ReplyCode(e) == Constants.PreconditionFailed)
-            {
-                Log.PoolKept(_logger, queue, e.ShutdownReason?.ReplyText ?? "in use");
-                return false;
-            }
         }
-    }
-
-    private async Task<bool> TryDeleteQuorumQueueAsync(string queue, CancellationToken cancellationToken)
-    {
-        // RabbitMQ answers a conditional delete of a quorum queue it cannot do with 540 NOT_IMPLEMENTED, which closes
-        // the whole connection: ask on a connection of its own, never on the one that holds the leases.
-        var connection = await _factory.CreateConnectionAsync(ConnectionName + "-delete", cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        catch (OperationInterruptedException e) when (ReplyCode(e) == Constants.PreconditionFailed)
         {
-            try
-            {
-                var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-                await using (channel.ConfigureAwait(false))
-                {
-                    await channel.QueueDeleteAsync(queue, ifUnused: true, ifEmpty: true, cancellationToken: cancellationToken).ConfigureAwait(false);
-                    return true;
-                }
-            }
-            catch (OperationInterruptedException e) when (ReplyCode(e) == Constants.PreconditionFailed)
-            {
-                Log.PoolKept(_logger, queue, e.ShutdownReason?.ReplyText ?? "in use");
-                return false;
-            }
-            catch (OperationInterruptedException e) when (ReplyCode(e) == Constants.NotImplemented)
-            {
-                // Once is enough to know: the broker will not change its mind while this process runs.
-                if (Interlocked.Exchange(ref _quorumDeleteUnsupported, 1) == 0)
-                {
-                    Log.QuorumDeleteUnsupported(_logger, queue, e.ShutdownReason?.ReplyText ?? "not implemented");
-                }
-
-                return false;
-            }
+            Log.PoolKept(_logger, queue, e.ShutdownReason?.ReplyText ?? "in use");
+            return false;
         }
-    }
-
-    private async ValueTask ReleaseAsync(Session session, BrokerLease lease)
-    {
-        try
+        catch (OperationInterruptedException e) when (ReplyCode(e) == Constants.NotImplemented && own is not null)
         {
-            if (session.Connection.IsOpen)
+            // Once is enough to know: the broker will not change its mind while this process runs.
+            if (Interlocked.Exchange(ref _quorumDeleteUnsupported, 1) == 0)
             {
-                var channel = await session.Connection.CreateChannelAsync().ConfigureAwait(false);
-                await using (channel.ConfigureAwait(false))
-                {
-                    await channel.QueueDeleteAsync(lease.Name, ifUnused: false, ifEmpty: false).ConfigureAwait(false);
-                }
+                Log.QuorumDeleteUnsupported(_logger, queue, e.ShutdownReason?.ReplyText ?? "not implemented");
             }
 
-            Log.LeaseReleased(_logger, lease.Name);
-        }
-        catch (Exception e) when (e is OperationInterruptedException or AlreadyClosedException or IOException or ObjectDisposedException)
-        {
-            // The connection closed meanwhile, and with it the exclusive queue.
-            Log.LeaseReleaseFailed(_logger, e, lease.Name);
+            return false;
         }
         finally
         {
-            // Only now: while the queue exists, this connection could declare it again for a second holder.
-            session.Held.TryRemove(lease.Name, out _);
+            if (own is not null)
+            {
+                await own.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 
-    private async Task<Session> GetSessionAsync(CancellationToken cancellationToken)
+    private async Task<TopologySession> GetSessionAsync(CancellationToken cancellationToken)
     {
         var session = Volatile.Read(ref _session);
-        if (session is { Connection.IsOpen: true })
+        if (session is { IsOpen: true })
         {
             return session;
         }
@@ -406,7 +326,7 @@ internal sealed class BrokerTopology : IAsyncDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             session = _session;
-            if (session is { Connection.IsOpen: true })
+            if (session is { IsOpen: true })
             {
                 return session;
             }
@@ -420,7 +340,7 @@ internal sealed class BrokerTopology : IAsyncDisposable
             _declared.Clear();
             Log.Connecting(_logger, _options.Redacted, ConnectionName);
             var connection = await _factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
-            session = new Session(connection);
+            session = new TopologySession(connection, _logger);
             connection.ConnectionShutdownAsync += (_, args) => OnShutdownAsync(session, args);
             if (!connection.IsOpen)
             {
@@ -437,7 +357,7 @@ internal sealed class BrokerTopology : IAsyncDisposable
         }
     }
 
-    private Task OnShutdownAsync(Session session, ShutdownEventArgs args)
+    private Task OnShutdownAsync(TopologySession session, ShutdownEventArgs args)
     {
         if (args.Initiator != ShutdownInitiator.Application)
         {
@@ -446,46 +366,5 @@ internal sealed class BrokerTopology : IAsyncDisposable
 
         session.MarkLost();
         return Task.CompletedTask;
-    }
-
-    /// <summary>One connection and what depends on it: its leases and the token that says they are lost.</summary>
-    private sealed class Session(IConnection connection) : IAsyncDisposable
-    {
-        // Never disposed: it has no timer to free, and lease holders still register on its token after the
-        // connection is gone, while its callbacks may still be running on the thread pool.
-        private readonly CancellationTokenSource _lost = new();
-
-        public IConnection Connection { get; } = connection;
-
-        public ConcurrentDictionary<string, byte> Held { get; } = new(StringComparer.Ordinal);
-
-        public CancellationToken Lost => _lost.Token;
-
-        public void MarkLost()
-        {
-            // Callbacks of lease holders run on the thread pool, not on the client's connection loop.
-            _ = _lost.CancelAsync();
-        }
-
-        /// <summary>Closes the connection, which deletes its exclusive lease queues, and marks the leases lost.</summary>
-        public async ValueTask DisposeAsync()
-        {
-            try
-            {
-                if (Connection.IsOpen)
-                {
-                    await Connection.CloseAsync().ConfigureAwait(false);
-                }
-            }
-            catch (Exception e) when (e is OperationInterruptedException or AlreadyClosedException or IOException)
-            {
-                // Already closing: nothing left to close.
-            }
-            finally
-            {
-                MarkLost();
-                await Connection.DisposeAsync().ConfigureAwait(false);
-            }
-        }
     }
 }

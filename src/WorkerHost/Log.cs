@@ -41,6 +41,9 @@ internal static partial class Log
     [LoggerMessage(2011, LogLevel.Information, "Slots: {CpuSlots} CPU, GPUs: {Gpus}")]
     public static partial void Inventory(ILogger logger, int cpuSlots, string gpus);
 
+    [LoggerMessage(2013, LogLevel.Debug, "Pool {Queue} still not started here: {Reason}")]
+    public static partial void DemandIgnoredAgain(ILogger logger, string queue, string reason);
+
     [LoggerMessage(2012, LogLevel.Warning, "Second signal: stopping at once")]
     public static partial void HardStop(ILogger logger);
 }

@@ -18,8 +18,11 @@ public sealed class WorkerOptions
     /// <summary>How long after a failed <c>enter</c> the next input gets a fresh container. Default 5 s.</summary>
     public TimeSpan EnterRestartBackoff { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Containers without a GPU requirement this host runs at once. Default: the number of processors.</summary>
-    public int CpuSlots { get; set; } = Environment.ProcessorCount;
+    /// <summary>
+    /// Containers without a GPU requirement this host keeps at once. Default: 8 per processor, since an idle
+    /// container costs memory, not CPU; when all are taken, the least recently used idle container makes room.
+    /// </summary>
+    public int CpuSlots { get; set; } = 8 * Environment.ProcessorCount;
 
     /// <summary>
     /// A declared GPU inventory (model names, one per GPU, for example <c>["NVIDIA H100 80GB HBM3", "NVIDIA H100 80GB HBM3"]</c>)

@@ -3,7 +3,11 @@ namespace Pipeline.IntegrationTests.App;
 public static class Work
 {
     [Function]
-    public static Reply Echo(string tag) => Here(tag);
+    public static Reply Echo(string tag)
+    {
+        Events.Write("echo", tag);
+        return Here(tag);
+    }
 
     [Function(Timeout = "00:01:00")]
     public static async Task<Reply> SlowAsync(string tag, int milliseconds, CancellationToken cancellationToken)

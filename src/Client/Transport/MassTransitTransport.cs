@@ -9,7 +9,7 @@ internal sealed class MassTransitTransport(IBus bus) : IInvocationTransport
     public async Task<InvocationCompleted> RequestAsync(string queue, RunInvocation invocation, CancellationToken cancellationToken)
     {
         // Modal's remote() has no client-side deadline: the function's own timeout and retries bound it.
-        var client = bus.CreateRequestClient<RunInvocation>(Address(queue), RequestTimeout.None);
+        var client = bus.CreateRequestClient<RunInvocation>(Address(queue), RequestTimeout.After(d: 7));
         var response = await client.GetResponse<InvocationCompleted>(invocation, cancellationToken).ConfigureAwait(false);
         return response.Message;
     }

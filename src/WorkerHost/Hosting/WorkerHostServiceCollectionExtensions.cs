@@ -70,6 +70,23 @@ public static class WorkerHostServiceCollectionExtensions
                     }
                 });
 
+                // MassTransit copies an endpoint's queue arguments to its _error and _skipped queues; the pool-only ones
+                // (quorum delivery limit, dead-letter target) must not follow, or RabbitMQ refuses the redeclare.
+                transport.SendTopology.ConfigureErrorSettings = settings =>
+                {
+                    foreach (var key in PoolQueueArguments.PoolOnly)
+                    {
+                        settings.SetQueueArgument(key, null);
+                    }
+                };
+                transport.SendTopology.ConfigureDeadLetterSettings = settings =>
+                {
+                    foreach (var key in PoolQueueArguments.PoolOnly)
+                    {
+                        settings.SetQueueArgument(key, null);
+                    }
+                };
+
                 // Each host hears every pool notice on its own exclusive queue, which vanishes with the host.
                 transport.ReceiveEndpoint($"pipeline.host.{Environment.MachineName.ToLowerInvariant()}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}", endpoint =>
                 {

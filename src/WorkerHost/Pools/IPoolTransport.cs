@@ -14,6 +14,9 @@ internal interface IPoolTransport
     /// <summary>The pool queues the broker has, with their depth; empty where the transport cannot list them.</summary>
     Task<IReadOnlyList<PoolQueueState>> ListPoolsAsync(CancellationToken cancellationToken);
 
+    /// <summary>The exact number of ready messages in a pool queue now (the list above lags); null when it does not exist.</summary>
+    Task<long?> ReadyAsync(string queue, CancellationToken cancellationToken);
+
     /// <summary>Deletes a pool queue only if it is empty and unused; false when the broker refuses.</summary>
     Task<bool> DeleteIdleAsync(string queue, CancellationToken cancellationToken);
 }

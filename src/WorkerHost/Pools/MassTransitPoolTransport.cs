@@ -39,6 +39,8 @@ internal class MassTransitPoolTransport(IReceiveEndpointConnector connector) : I
     public virtual Task<IReadOnlyList<PoolQueueState>> ListPoolsAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<PoolQueueState>>([]);
 
+    public virtual Task<long?> ReadyAsync(string queue, CancellationToken cancellationToken) => Task.FromResult<long?>(null);
+
     public virtual Task<bool> DeleteIdleAsync(string queue, CancellationToken cancellationToken) => Task.FromResult(false);
 
     /// <summary>Transport-specific endpoint settings (queue arguments, queue type).</summary>

@@ -27,12 +27,13 @@ internal sealed class PoolManager(
     IOptions<WorkerOptions> options,
     ILoggerFactory loggers)
 {
-    private readonly ConcurrentDictionary<string, Task<Pool?>> _pools = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<Pool?>>> _pools = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggers.CreateLogger<PoolManager>();
+    private readonly ConcurrentDictionary<string, string> _refusals = new(StringComparer.Ordinal);
     private volatile bool _stopping;
 
     /// <summary>The queues of the pools running here.</summary>
-    public IReadOnlyCollection<string> Queues => _pools.Where(p => p.Value.IsCompletedSuccessfully && p.Value.Result is not null).Select(p => p.Key).ToList();
+    public IReadOnlyCollection<string> Queues => Running().Select(p => p.Queue).ToList();
 
     public bool IsServing(string queue) => _pools.ContainsKey(queue);
 
@@ -51,21 +52,22 @@ internal sealed class PoolManager(
         }
         catch (Exception e) when (e is UnknownTargetException or ParameterException or ArgumentException or FormatException)
         {
-            Log.DemandIgnored(_logger, demand.Queue, e.Message);
+            Refuse(demand.Queue, e.Message);
             return;
         }
 
         if (!slots.CouldEverSatisfy(plan.Gpu))
         {
-            Log.DemandIgnored(_logger, demand.Queue, $"needs GPU {plan.Gpu}, which this host does not have");
+            Refuse(demand.Queue, $"needs GPU {plan.Gpu}, which this host does not have");
             return;
         }
 
-        var start = _pools.GetOrAdd(demand.Queue, _ => StartAsync(plan, cancellationToken));
-        var pool = await start.ConfigureAwait(false);
+        // Lazy: a notice and the reconciler may ask for the same pool at once; only one starts it.
+        var start = _pools.GetOrAdd(demand.Queue, _ => new Lazy<Task<Pool?>>(() => StartAsync(plan, cancellationToken)));
+        var pool = await start.Value.ConfigureAwait(false);
         if (pool is null)
         {
-            _pools.TryRemove(new KeyValuePair<string, Task<Pool?>>(demand.Queue, start));
+            _pools.TryRemove(new KeyValuePair<string, Lazy<Task<Pool?>>>(demand.Queue, start));
         }
     }
 
@@ -86,7 +88,7 @@ internal sealed class PoolManager(
     /// <summary>Stops one pool (broker connection lost, lease lost): its container runs <c>exit</c>; its queue is left as it is.</summary>
     public async Task StopPoolAsync(string queue, string reason, CancellationToken cancellationToken)
     {
-        if (_pools.TryGetValue(queue, out var start) && await start.ConfigureAwait(false) is { } pool)
+        if (_pools.TryGetValue(queue, out var start) && await start.Value.ConfigureAwait(false) is { } pool)
         {
             await StopPoolAsync(pool, reason, cancellationToken).ConfigureAwait(false);
         }
@@ -101,7 +103,7 @@ internal sealed class PoolManager(
         {
             try
             {
-                if (await start.ConfigureAwait(false) is { } pool)
+                if (await start.Value.ConfigureAwait(false) is { } pool)
                 {
                     pools.Add(pool);
                 }
@@ -116,8 +118,10 @@ internal sealed class PoolManager(
         await Task.WhenAll(pools.Select(p => StopPoolAsync(p, "shutdown", cancellationToken))).ConfigureAwait(false);
     }
 
-    private List<Pool> Running() =>
-        _pools.Values.Where(t => t.IsCompletedSuccessfully && t.Result is not null).Select(t => t.Result!).ToList();
+    private List<Pool> Running() => _pools.Values
+        .Where(l => l.IsValueCreated && l.Value.IsCompletedSuccessfully && l.Value.Result is not null)
+        .Select(l => l.Value.Result!)
+        .ToList();
 
     private PoolPlan Plan(PoolDemanded demand)
     {
@@ -150,12 +154,14 @@ internal sealed class PoolManager(
 
     private async Task<Pool?> StartAsync(PoolPlan plan, CancellationToken cancellationToken)
     {
-        var slotLease = slots.TryAcquire(plan.Gpu);
+        var slotLease = slots.TryAcquire(plan.Gpu) ?? await EvictIdleAsync(plan, cancellationToken).ConfigureAwait(false);
         if (slotLease is null)
         {
-            Log.DemandIgnored(_logger, plan.Queue, "no free slot here now; another host or a later reconcile takes it");
+            Refuse(plan.Queue, "no free slot here now; another host or a later reconcile takes it");
             return null;
         }
+
+        _refusals.TryRemove(plan.Queue, out _);
 
         IPoolLease? lease = null;
         try
@@ -165,7 +171,7 @@ internal sealed class PoolManager(
                 lease = await transport.TryLeaseAsync(plan.Queue, plan.Settings.MaxContainers, cancellationToken).ConfigureAwait(false);
                 if (lease is null)
                 {
-                    Log.DemandIgnored(_logger, plan.Queue, $"MaxContainers={plan.Settings.MaxContainers} containers already run on other hosts");
+                    Refuse(plan.Queue, $"MaxContainers={plan.Settings.MaxContainers} containers already run on other hosts");
                     slots.Release(slotLease);
                     return null;
                 }
@@ -204,10 +210,39 @@ internal sealed class PoolManager(
         }
     }
 
+    // Busy pools wait for slots that idle pools hold: the least recently used idle container makes room (Modal's
+    // autoscaler also stops idle containers before their window when capacity is short).
+    private async Task<SlotLease?> EvictIdleAsync(PoolPlan plan, CancellationToken cancellationToken)
+    {
+        foreach (var idle in Running().Where(p => p.Slot.InFlight == 0 && p.Plan.Settings.MinContainers == 0 && p.Queue != plan.Queue).OrderBy(p => p.Slot.LastActivity))
+        {
+            await StopPoolAsync(idle, $"making room for {plan.Queue}", cancellationToken).ConfigureAwait(false);
+            if (slots.TryAcquire(plan.Gpu) is { } lease)
+            {
+                return lease;
+            }
+        }
+
+        return null;
+    }
+
+    // The first refusal of a pool for a reason is news; the same one every reconcile is not.
+    private void Refuse(string queue, string reason)
+    {
+        if (_refusals.TryGetValue(queue, out var last) && last == reason)
+        {
+            Log.DemandIgnoredAgain(_logger, queue, reason);
+            return;
+        }
+
+        _refusals[queue] = reason;
+        Log.DemandIgnored(_logger, queue, reason);
+    }
+
     private async Task StopPoolAsync(Pool pool, string reason, CancellationToken cancellationToken)
     {
-        if (!_pools.TryGetValue(pool.Queue, out var entry) || !entry.IsCompletedSuccessfully || entry.Result != pool ||
-            !_pools.TryRemove(new KeyValuePair<string, Task<Pool?>>(pool.Queue, entry)))
+        if (!_pools.TryGetValue(pool.Queue, out var entry) || !entry.IsValueCreated || !entry.Value.IsCompletedSuccessfully ||
+            entry.Value.Result != pool || !_pools.TryRemove(new KeyValuePair<string, Lazy<Task<Pool?>>>(pool.Queue, entry)))
         {
             return;
         }

@@ -54,7 +54,9 @@ internal sealed class PoolReconciler(
                 continue;
             }
 
-            if (state.Ready > 0 || MinContainers(state.Demand) > 0)
+            // The management API's numbers are seconds old: confirm a backlog with an exact count before entering a container.
+            if (MinContainers(state.Demand) > 0 ||
+                (state.Ready > 0 && await transport.ReadyAsync(state.Queue, cancellationToken).ConfigureAwait(false) > 0))
             {
                 await pools.EnsureAsync(state.Demand, cancellationToken).ConfigureAwait(false);
             }

@@ -37,6 +37,9 @@ internal sealed class RabbitMqPoolTransport(
         return pools;
     }
 
+    public override async Task<long?> ReadyAsync(string queue, CancellationToken cancellationToken) =>
+        (await topology.PeekAsync(queue, cancellationToken).ConfigureAwait(false))?.Ready;
+
     public override Task<bool> DeleteIdleAsync(string queue, CancellationToken cancellationToken) =>
         topology.DeleteIdlePoolAsync(queue, cancellationToken);
 

@@ -51,6 +51,25 @@ public sealed class Servers(IMessageSink sink) : IAsyncLifetime
         await CheckPostgresAsync();
     }
 
+    /// <summary>What an operator does for maintenance: the broker closes every client connection, and stays up.</summary>
+    public async Task CloseAllConnectionsAsync()
+    {
+        if (_rabbit is not null)
+        {
+            var result = await _rabbit.ExecAsync(["rabbitmqctl", "close_all_connections", "pipeline test"]);
+            Assert.Equal(0, result.ExitCode);
+            return;
+        }
+
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("rabbitmqctl", ["close_all_connections", "pipeline test"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"rabbitmqctl close_all_connections failed: {await process.StandardError.ReadToEndAsync()}");
+    }
+
     public async Task DisposeAsync()
     {
         if (_rabbit is not null)

@@ -98,6 +98,10 @@ public sealed class WorkerProcess : IAsyncDisposable
             await _exited.Task.WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { }, TaskScheduler.Default);
         }
 
+        // Kept for reading after a failure: one log per worker process.
+        var logs = Path.Combine(Path.GetTempPath(), "pipeline-itest-logs");
+        Directory.CreateDirectory(logs);
+        await File.WriteAllTextAsync(Path.Combine(logs, $"{Pid}.log"), Output);
         _process.Dispose();
         _lines.Dispose();
     }
