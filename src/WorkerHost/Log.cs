@@ -44,6 +44,9 @@ internal static partial class Log
     [LoggerMessage(2013, LogLevel.Debug, "Pool {Queue} still not started here: {Reason}")]
     public static partial void DemandIgnoredAgain(ILogger logger, string queue, string reason);
 
+    [LoggerMessage(2014, LogLevel.Information, "Connected: listening for pool notices")]
+    public static partial void ListeningForNotices(ILogger logger);
+
     [LoggerMessage(2012, LogLevel.Warning, "Second signal: stopping at once")]
     public static partial void HardStop(ILogger logger);
 }

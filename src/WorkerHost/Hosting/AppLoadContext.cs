@@ -13,8 +13,9 @@ internal sealed class AppLoadContext(string appPath) : AssemblyLoadContext(Path.
 
     protected override Assembly? Load(AssemblyName assemblyName)
     {
-        // Shared with the host: anything the host already has (Pipeline.*, MassTransit, Microsoft.Extensions.*).
-        if (assemblyName.Name is { } name && (name.StartsWith("Pipeline.", StringComparison.Ordinal) || IsLoadedByHost(assemblyName)))
+        // Shared with the host: anything the host has itself (Pipeline.*, MassTransit, Microsoft.Extensions.*), so
+        // the attributes and contracts the app uses are the host's own types. The rest comes from the app's deps.json.
+        if (IsLoadedByHost(assemblyName) || HostHas(assemblyName))
         {
             return null;
         }
@@ -28,6 +29,9 @@ internal sealed class AppLoadContext(string appPath) : AssemblyLoadContext(Path.
         var path = _resolver.ResolveUnmanagedDllToPath(unmanagedDllName);
         return path is null ? IntPtr.Zero : LoadUnmanagedDllFromPath(path);
     }
+
+    private static bool HostHas(AssemblyName assemblyName) =>
+        assemblyName.Name is { } name && File.Exists(Path.Combine(AppContext.BaseDirectory, name + ".dll"));
 
     private static bool IsLoadedByHost(AssemblyName assemblyName) =>
         Default.Assemblies.Any(a => AssemblyName.ReferenceMatchesDefinition(assemblyName, a.GetName()));

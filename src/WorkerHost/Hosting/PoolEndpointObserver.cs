@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using Pipeline.WorkerHost.Pools;
 
 namespace Pipeline.WorkerHost.Hosting;
@@ -8,9 +9,20 @@ namespace Pipeline.WorkerHost.Hosting;
 /// endpoints fault: their containers run <c>exit</c> and stop. MassTransit reconnects with back-off; the reconciler
 /// then starts pools that have input again, entering fresh containers.
 /// </summary>
-internal sealed class PoolEndpointObserver(PoolManager pools, Microsoft.Extensions.Logging.ILogger<PoolEndpointObserver> logger) : IReceiveEndpointObserver
+internal sealed class PoolEndpointObserver(IServiceProvider services, Microsoft.Extensions.Logging.ILogger<PoolEndpointObserver> logger) : IReceiveEndpointObserver
 {
-    public Task Ready(ReceiveEndpointReady ready) => Task.CompletedTask;
+    // Resolved late: the pool manager needs the bus, and the bus is being built when this observer is.
+    private PoolManager Pools => services.GetRequiredService<PoolManager>();
+
+    public Task Ready(ReceiveEndpointReady ready)
+    {
+        if (ready.InputAddress.AbsolutePath.Contains(WorkerHostServiceCollectionExtensions.NoticeQueuePrefix, StringComparison.Ordinal))
+        {
+            Log.ListeningForNotices(logger);
+        }
+
+        return Task.CompletedTask;
+    }
 
     public Task Stopping(ReceiveEndpointStopping stopping) => Task.CompletedTask;
 
@@ -19,12 +31,12 @@ internal sealed class PoolEndpointObserver(PoolManager pools, Microsoft.Extensio
     public Task Faulted(ReceiveEndpointFaulted faulted)
     {
         var queue = faulted.InputAddress.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
-        if (queue is not null && pools.IsServing(queue))
+        if (queue is not null && Pools.IsServing(queue))
         {
             Log.EndpointFaulted(logger, queue);
 
             // Not awaited: MassTransit is reconnecting on this call path, and stopping the endpoint waits for it.
-            _ = Task.Run(() => pools.StopPoolAsync(queue, "broker connection lost", CancellationToken.None));
+            _ = Task.Run(() => Pools.StopPoolAsync(queue, "broker connection lost", CancellationToken.None));
         }
 
         return Task.CompletedTask;

@@ -16,6 +16,8 @@ namespace Pipeline.WorkerHost;
 /// <summary>Registers a whole worker host on RabbitMQ: the generic host's <c>Program</c> and apps that host themselves call this.</summary>
 public static class WorkerHostServiceCollectionExtensions
 {
+    internal const string NoticeQueuePrefix = "pipeline.host.";
+
     /// <summary>
     /// Adds a worker host serving <paramref name="appAssemblies"/> (or, when null, the assemblies named in
     /// <c>Pipeline:Worker:Apps</c>) over the RabbitMQ in <c>Pipeline:RabbitMq</c> (or env <c>PIPELINE_RABBITMQ</c>).
@@ -52,6 +54,7 @@ public static class WorkerHostServiceCollectionExtensions
         services.AddSingleton<ManagementApi>();
         services.AddSingleton<IPoolTransport, RabbitMqPoolTransport>();
         services.AddSingleton<PoolEndpointObserver>();
+        services.AddReceiveEndpointObserver(sp => sp.GetRequiredService<PoolEndpointObserver>());
         services.AddMassTransit(bus =>
         {
             bus.AddConsumer<PoolDemandedConsumer>();
@@ -88,7 +91,7 @@ public static class WorkerHostServiceCollectionExtensions
                 };
 
                 // Each host hears every pool notice on its own exclusive queue, which vanishes with the host.
-                transport.ReceiveEndpoint($"pipeline.host.{Environment.MachineName.ToLowerInvariant()}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}", endpoint =>
+                transport.ReceiveEndpoint($"{NoticeQueuePrefix}{Environment.MachineName.ToLowerInvariant()}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}", endpoint =>
                 {
                     endpoint.Durable = false;
                     endpoint.AutoDelete = true;

@@ -1,5 +1,3 @@
-using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Pipeline.Consumers.Discovery;
@@ -17,27 +15,14 @@ internal sealed class WorkerHostedService(
     AppRegistry registry,
     SlotInventory slots,
     PoolManager pools,
-    IServiceProvider services,
     ILogger<WorkerHostedService> logger) : IHostedService
 {
-    private ConnectHandle? _observer;
-
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (services.GetService<IBus>() is { } bus && services.GetService<PoolEndpointObserver>() is { } observer)
-        {
-            _observer = bus.ConnectReceiveEndpointObserver(observer);
-        }
-
         Log.Serving(logger, string.Join(", ", registry.Apps.Select(a => $"{a.Name} ({a.Functions.Count} functions, {a.Classes.Count} classes)")));
         Log.Inventory(logger, slots.CpuSlots, slots.Gpus.Count == 0 ? "none" : string.Join(", ", slots.Gpus.Select(g => $"{g.Index}:{g.Name}")));
         return Task.CompletedTask;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        // Stopping our own endpoints must not look like a lost connection.
-        _observer?.Disconnect();
-        await pools.StopAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => pools.StopAsync(cancellationToken);
 }

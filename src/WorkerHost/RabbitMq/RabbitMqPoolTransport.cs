@@ -59,6 +59,11 @@ internal sealed class RabbitMqPoolTransport(
             }
         }
 
+        if (options.Value.QueueType == RabbitMqQueueType.Quorum)
+        {
+            rabbit.SetQuorumQueue();
+        }
+
         rabbit.PublishFaults = false;
     }
 

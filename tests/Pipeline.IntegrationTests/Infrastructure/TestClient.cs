@@ -1,5 +1,4 @@
 using Pipeline.Client;
-using Pipeline.Consumers.Discovery;
 using Pipeline.IntegrationTests.App;
 using Pipeline.RabbitMq;
 
@@ -8,9 +7,9 @@ namespace Pipeline.IntegrationTests.Infrastructure;
 /// <summary>A client over the test broker that knows the test app.</summary>
 public static class TestClient
 {
-    internal static Task<RabbitMqClient> StartAsync(Servers servers) => RabbitMqClient.StartAsync(
+    internal static Task<PipelineConnection> StartAsync(Servers servers) => PipelineConnection.ConnectAsync(
         Options(servers),
-        AppDiscovery.Discover([typeof(Work).Assembly]).Manifests);
+        AppManifests.From(typeof(Work).Assembly));
 
     internal static RabbitMqOptions Options(Servers servers) => new() { ConnectionString = servers.RabbitMq, ManagementUri = servers.ManagementUri };
 }

@@ -22,6 +22,14 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     public string Output => string.Join(Environment.NewLine, _output);
 
+    /// <summary>Starts a worker and waits until it hears pool notices (its broker connection is up).</summary>
+    public static async Task<WorkerProcess> StartReadyAsync(Servers servers, string eventsDirectory, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var worker = Start(servers, eventsDirectory, settings);
+        await worker.WaitForOutputAsync("listening for pool notices", TimeSpan.FromSeconds(60));
+        return worker;
+    }
+
     public static WorkerProcess Start(Servers servers, string eventsDirectory, IReadOnlyDictionary<string, string>? settings = null)
     {
         var info = new ProcessStartInfo("dotnet", [RepoPaths.WorkerHost])

@@ -16,7 +16,7 @@ public sealed class WorkerHostTests(Servers servers) : IDisposable
     [Fact]
     public async Task RemoteAsync_OneHost_RunsTheFunctionInTheWorkerProcess()
     {
-        await using var worker = WorkerProcess.Start(servers, _events.Directory);
+        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory);
         await using var session = await TestClient.StartAsync(servers);
 
         var reply = await session.Client.Function("itest", "echo").RemoteAsync<Reply>(["hello"]).WaitAsync(Patience);
@@ -30,8 +30,8 @@ public sealed class WorkerHostTests(Servers servers) : IDisposable
     {
         await using var first = WorkerProcess.Start(servers, _events.Directory);
         await using var second = WorkerProcess.Start(servers, _events.Directory);
-        await first.WaitForOutputAsync("Worker host serving", Patience);
-        await second.WaitForOutputAsync("Worker host serving", Patience);
+        await first.WaitForOutputAsync("listening for pool notices", Patience);
+        await second.WaitForOutputAsync("listening for pool notices", Patience);
         await using var session = await TestClient.StartAsync(servers);
         var tags = Enumerable.Range(0, 1000).Select(i => $"{_run}-{i}").ToList();
 
@@ -52,14 +52,14 @@ public sealed class WorkerHostTests(Servers servers) : IDisposable
     public async Task Kill9_HostMidInput_InputIsDeliveredAgainAndCompletesOnTheOtherHost()
     {
         await using var doomed = WorkerProcess.Start(servers, _events.Directory);
-        await doomed.WaitForOutputAsync("Worker host serving", Patience);
+        await doomed.WaitForOutputAsync("listening for pool notices", Patience);
         await using var session = await TestClient.StartAsync(servers);
         var tag = $"{_run}-kill";
 
         var call = session.Client.Function("itest", "slow").RemoteAsync<Reply>([tag, 3000]);
         await Eventually.TrueAsync(() => _events.Count("slow-start", tag) == 1, Patience, "the doomed host started the input");
         await using var survivor = WorkerProcess.Start(servers, _events.Directory);
-        await survivor.WaitForOutputAsync("Worker host serving", Patience);
+        await survivor.WaitForOutputAsync("listening for pool notices", Patience);
         doomed.Kill();
         var reply = await call.WaitAsync(Patience);
 
@@ -71,7 +71,7 @@ public sealed class WorkerHostTests(Servers servers) : IDisposable
     [Fact]
     public async Task Sigterm_MidInput_InputFinishesExitRunsOnceAndProcessExitsZeroWithinGrace()
     {
-        await using var worker = WorkerProcess.Start(servers, _events.Directory);
+        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory);
         await using var session = await TestClient.StartAsync(servers);
         var model = session.Client.Cls("itest", "model").With(new { name = _run });
         var subject = $"model/{_run}/1";
@@ -94,7 +94,7 @@ public sealed class WorkerHostTests(Servers servers) : IDisposable
     [Fact]
     public async Task CloseAllConnections_ExitRunsThenHostReconnectsAndServesAgain()
     {
-        await using var worker = WorkerProcess.Start(servers, _events.Directory);
+        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory);
         await using var session = await TestClient.StartAsync(servers);
         var model = session.Client.Cls("itest", "model").With(new { name = _run });
         var subject = $"model/{_run}/1";
@@ -113,7 +113,7 @@ public sealed class WorkerHostTests(Servers servers) : IDisposable
     [Fact]
     public async Task Pools_ThreeParameterSets_GetThreeReadableQueuesWithTheirParameters()
     {
-        await using var worker = WorkerProcess.Start(servers, _events.Directory);
+        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory);
         await using var session = await TestClient.StartAsync(servers);
         var queues = new List<string>();
 
@@ -143,8 +143,8 @@ public sealed class WorkerHostTests(Servers servers) : IDisposable
     {
         await using var first = WorkerProcess.Start(servers, _events.Directory);
         await using var second = WorkerProcess.Start(servers, _events.Directory);
-        await first.WaitForOutputAsync("Worker host serving", Patience);
-        await second.WaitForOutputAsync("Worker host serving", Patience);
+        await first.WaitForOutputAsync("listening for pool notices", Patience);
+        await second.WaitForOutputAsync("listening for pool notices", Patience);
         await using var session = await TestClient.StartAsync(servers);
         var singleton = session.Client.Cls("itest", "singleton").With(new { name = _run });
 
@@ -163,7 +163,7 @@ public sealed class WorkerHostTests(Servers servers) : IDisposable
     [Fact]
     public async Task ScaledownWindow_IdleContainerExitsAndEmptyQueueIsDeletedButAQueueWithMessagesIsNot()
     {
-        await using var worker = WorkerProcess.Start(servers, _events.Directory, new Dictionary<string, string>
+        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory, new Dictionary<string, string>
         {
             ["Pipeline__Worker__QueueIdleTimeout"] = "00:00:02",
         });
@@ -194,7 +194,7 @@ public sealed class WorkerHostTests(Servers servers) : IDisposable
     [Fact]
     public async Task FakeTwoGpuInventory_RunsTwoOneGpuContainersAtOnceAndNeverAFourGpuOne()
     {
-        await using var worker = WorkerProcess.Start(servers, _events.Directory, new Dictionary<string, string>
+        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory, new Dictionary<string, string>
         {
             ["Pipeline__Worker__Gpus__0"] = "NVIDIA H100 80GB HBM3",
             ["Pipeline__Worker__Gpus__1"] = "NVIDIA H100 80GB HBM3",

@@ -1,0 +1,91 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Pipeline.Client.Targets;
+using Pipeline.Client.Transport;
+using Pipeline.Messages.Manifests;
+using Pipeline.RabbitMq;
+using Pipeline.Results;
+
+namespace Pipeline.Client;
+
+/// <summary>
+/// A <see cref="PipelineClient"/> connected to RabbitMQ with its own bus, for a service that calls functions served by
+/// worker hosts. Results of spawned calls are kept in this process until durable results land (see docs/notes.md).
+/// <code>
+/// await using var connection = await PipelineConnection.ConnectAsync(new RabbitMqOptions(), AppManifests.From(typeof(Model).Assembly));
+/// var reply = await connection.Client.Function("inference", "square").RemoteAsync&lt;int&gt;([7]);
+/// </code>
+/// </summary>
+public sealed class PipelineConnection : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+    private readonly IBusControl _bus;
+
+    private PipelineConnection(ServiceProvider services, PipelineClient client)
+    {
+        _services = services;
+        _bus = services.GetRequiredService<IBusControl>();
+        Client = client;
+    }
+
+    /// <summary>The client.</summary>
+    public PipelineClient Client { get; }
+
+    /// <summary>Connects to the broker in <paramref name="options"/> and returns a client for <paramref name="apps"/>.</summary>
+    /// <param name="options">The broker; <see cref="RabbitMqOptions.ConnectionString"/> defaults to env <c>PIPELINE_RABBITMQ</c>.</param>
+    /// <param name="apps">The apps this service calls, for names and parameter defaults (<c>AppManifests.From(assembly)</c>).</param>
+    /// <param name="loggers">Where the bus logs; none by default.</param>
+    /// <param name="cancellationToken">Cancels connecting.</param>
+    /// <exception cref="InvalidOperationException">The options are invalid; the message names the key.</exception>
+    public static Task<PipelineConnection> ConnectAsync(RabbitMqOptions options, IEnumerable<AppManifest> apps, ILoggerFactory? loggers = null, CancellationToken cancellationToken = default) =>
+        StartAsync(options, apps, null, loggers, cancellationToken);
+
+    internal static async Task<PipelineConnection> StartAsync(RabbitMqOptions options, IEnumerable<AppManifest> apps, IResultStore? results = null, ILoggerFactory? loggers = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException("Invalid RabbitMQ settings: " + string.Join(" ", problems));
+        }
+
+        var services = new ServiceCollection();
+        services.AddLogging();
+        if (loggers is not null)
+        {
+            services.AddSingleton(loggers);
+        }
+
+        services.AddSingleton(Options.Create(options));
+        services.AddSingleton<BrokerTopology>();
+        services.AddMassTransit(bus => bus.UsingRabbitMq((_, transport) =>
+        {
+            var uri = options.AmqpUri;
+            var (user, password) = options.Credentials;
+            transport.Host(uri.Host, (ushort)(uri.Port > 0 ? uri.Port : 5672), options.VirtualHost, host =>
+            {
+                host.Username(user);
+                host.Password(password);
+            });
+        }));
+        var provider = services.BuildServiceProvider();
+        var bus = provider.GetRequiredService<IBusControl>();
+        await bus.StartAsync(cancellationToken).ConfigureAwait(false);
+        var time = TimeProvider.System;
+        var client = new PipelineClient(
+            new RabbitMqTransport(bus, provider.GetRequiredService<BrokerTopology>()),
+            new ManifestCatalog(apps),
+            results ?? new InMemoryResultStore(time),
+            time);
+        return new PipelineConnection(provider, client);
+    }
+
+    /// <summary>Stops the bus and closes the connections.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _bus.StopAsync().ConfigureAwait(false);
+        await _services.DisposeAsync().ConfigureAwait(false);
+    }
+}
