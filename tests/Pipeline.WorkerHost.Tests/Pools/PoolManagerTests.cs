@@ -1,0 +1,178 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Pipeline.Consumers.Discovery;
+using Pipeline.Consumers.Invocations;
+using Pipeline.Messages.Invocations;
+using Pipeline.Messages.Naming;
+using Pipeline.Results;
+using Pipeline.WorkerHost.Pools;
+using Pipeline.WorkerHost.Slots;
+
+namespace Pipeline.WorkerHost.Tests.Pools;
+
+public sealed class PoolManagerTests
+{
+    private static readonly AppRegistry Registry = AppDiscovery.Discover([typeof(Worker), typeof(Solo), typeof(Warm), typeof(PoolFunctions)]);
+
+    private readonly FakeTimeProvider _time = new();
+    private readonly FakePoolTransport _transport = new();
+    private readonly string _run = Guid.NewGuid().ToString("N");
+
+    [Fact]
+    public async Task EnsureAsync_ClassPool_RunsEnterBeforeConsumingTheQueue()
+    {
+        var manager = Create();
+        var enteredBeforeConnect = false;
+        _transport.OnConnect = _ => enteredBeforeConnect = PoolEvents.Of(_run).Contains("enter 0");
+
+        await manager.EnsureAsync(Demand("worker", 0), CancellationToken.None);
+
+        Assert.True(enteredBeforeConnect);
+        Assert.Single(_transport.Connected);
+        Assert.True(manager.IsServing(Queue("worker", 0)));
+    }
+
+    [Fact]
+    public async Task EnsureAsync_SamePoolTwiceAtOnce_StartsOneContainer()
+    {
+        var manager = Create();
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => manager.EnsureAsync(Demand("worker", 0), CancellationToken.None)));
+
+        Assert.Single(_transport.Connected);
+        Assert.Single(PoolEvents.Of(_run), "enter 0");
+    }
+
+    [Fact]
+    public async Task EnsureAsync_GpuPoolOnCpuOnlyHost_NeverStarts()
+    {
+        var manager = Create();
+
+        await manager.EnsureAsync(new PoolDemanded { Queue = QueueNames.ForFunction("pools", "on-gpu"), App = "pools", Function = "on-gpu" }, CancellationToken.None);
+
+        Assert.Empty(_transport.Connected);
+    }
+
+    [Fact]
+    public async Task EnsureAsync_NoticeWithWrongQueueOrUnknownTarget_IsIgnoredAndTheHostLives()
+    {
+        var manager = Create();
+
+        await manager.EnsureAsync(Demand("worker", 0) with { Queue = "pools.worker.p-0000000000000000" }, CancellationToken.None);
+        await manager.EnsureAsync(new PoolDemanded { Queue = "pools.nope", App = "pools", Function = "nope" }, CancellationToken.None);
+        await manager.EnsureAsync(Demand("worker", 0) with { Parameters = Json("{\"index\": 1}") }, CancellationToken.None);
+
+        Assert.Empty(_transport.Connected);
+        await manager.EnsureAsync(Demand("worker", 0), CancellationToken.None);
+        Assert.Single(_transport.Connected);
+    }
+
+    [Fact]
+    public async Task EnsureAsync_NoFreeSlot_StopsTheLeastRecentlyUsedIdleContainerToMakeRoom()
+    {
+        var manager = Create(cpuSlots: 2);
+        await manager.EnsureAsync(Demand("worker", 0), CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await manager.EnsureAsync(Demand("worker", 1), CancellationToken.None);
+
+        await manager.EnsureAsync(Demand("worker", 2), CancellationToken.None);
+
+        Assert.Equal(["enter 0", "enter 1", "exit 0", "enter 2"], PoolEvents.Of(_run));
+        Assert.False(manager.IsServing(Queue("worker", 0)));
+        Assert.True(manager.IsServing(Queue("worker", 2)));
+    }
+
+    [Fact]
+    public async Task EnsureAsync_MaxContainersLeaseHeldElsewhere_DoesNotStartAndKeepsTheSlot()
+    {
+        var manager = Create(cpuSlots: 1);
+        var solo = Demand("solo");
+        _transport.HoldLease(solo.Queue);
+
+        await manager.EnsureAsync(solo, CancellationToken.None);
+        await manager.EnsureAsync(Demand("worker", 0), CancellationToken.None);
+
+        Assert.DoesNotContain("enter solo", PoolEvents.Of(_run));
+        Assert.True(manager.IsServing(Queue("worker", 0)));
+    }
+
+    [Fact]
+    public async Task LeaseLost_StopsThePoolAndRunsExit()
+    {
+        var manager = Create();
+        await manager.EnsureAsync(Demand("solo"), CancellationToken.None);
+
+        await _transport.LeaseLost.CancelAsync();
+        await WaitUntilAsync(() => PoolEvents.Of(_run).Contains("exit solo"));
+
+        Assert.False(manager.IsServing(Demand("solo").Queue));
+    }
+
+    [Fact]
+    public async Task ScaleDownIdleAsync_AfterTheWindow_StopsIdleContainersButKeepsMinContainers()
+    {
+        var manager = Create();
+        await manager.EnsureAsync(Demand("worker", 0), CancellationToken.None);
+        await manager.EnsureAsync(Demand("warm"), CancellationToken.None);
+
+        _time.Advance(TimeSpan.FromSeconds(9));
+        await manager.ScaleDownIdleAsync(CancellationToken.None);
+        Assert.True(manager.IsServing(Queue("worker", 0)));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await manager.ScaleDownIdleAsync(CancellationToken.None);
+
+        Assert.False(manager.IsServing(Queue("worker", 0)));
+        Assert.True(manager.IsServing(Demand("warm").Queue));
+        Assert.Equal(["enter 0", "exit 0"], PoolEvents.Of(_run));
+        Assert.Contains(Queue("worker", 0), _transport.Stopped);
+    }
+
+    [Fact]
+    public async Task StopAsync_StopsConsumingThenRunsEveryExitOnceAndRefusesNewPools()
+    {
+        var manager = Create();
+        await manager.EnsureAsync(Demand("worker", 0), CancellationToken.None);
+        await manager.EnsureAsync(Demand("worker", 1), CancellationToken.None);
+
+        await manager.StopAsync(CancellationToken.None);
+        await manager.StopAsync(CancellationToken.None);
+        await manager.EnsureAsync(Demand("worker", 2), CancellationToken.None);
+
+        Assert.Equal(2, _transport.Stopped.Count);
+        Assert.Single(PoolEvents.Of(_run), "exit 0");
+        Assert.Single(PoolEvents.Of(_run), "exit 1");
+        Assert.DoesNotContain("enter 2", PoolEvents.Of(_run));
+    }
+
+    internal PoolManager Create(int cpuSlots = 8, IReadOnlyList<GpuDevice>? gpus = null) => new(
+        Registry,
+        _transport,
+        new SlotInventory(cpuSlots, gpus ?? []),
+        new InvocationHandler(Registry, _time, NullLogger<InvocationHandler>.Instance),
+        new InMemoryResultStore(_time),
+        _time,
+        Options.Create(new WorkerOptions { ExitGracePeriod = TimeSpan.FromSeconds(30) }),
+        NullLoggerFactory.Instance);
+
+    private PoolDemanded Demand(string cls, int? index = null)
+    {
+        var json = index is null ? $"{{\"run\": \"{_run}\"}}" : $"{{\"run\": \"{_run}\", \"index\": {index}}}";
+        var parameters = Registry.FindClass("pools", cls)!.Schema.BindJson(Json(json));
+        return new PoolDemanded { Queue = QueueNames.ForClass("pools", cls, parameters), App = "pools", Class = cls, Parameters = Json(json) };
+    }
+
+    private string Queue(string cls, int index) => Demand(cls, index).Queue;
+
+    private static System.Text.Json.JsonElement Json(string text) => System.Text.Json.JsonDocument.Parse(text).RootElement.Clone();
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The condition did not hold within 10 s.");
+            await Task.Yield();
+        }
+    }
+}
