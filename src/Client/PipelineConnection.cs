@@ -60,16 +60,7 @@ public sealed class PipelineConnection : IAsyncDisposable
 
         services.AddSingleton(Options.Create(options));
         services.AddSingleton<BrokerTopology>();
-        services.AddMassTransit(bus => bus.UsingRabbitMq((_, transport) =>
-        {
-            var uri = options.AmqpUri;
-            var (user, password) = options.Credentials;
-            transport.Host(uri.Host, (ushort)(uri.Port > 0 ? uri.Port : 5672), options.VirtualHost, host =>
-            {
-                host.Username(user);
-                host.Password(password);
-            });
-        }));
+        services.AddMassTransit(bus => bus.UsingRabbitMq((_, transport) => transport.UseBroker(options)));
         var provider = services.BuildServiceProvider();
         var bus = provider.GetRequiredService<IBusControl>();
         await bus.StartAsync(cancellationToken).ConfigureAwait(false);

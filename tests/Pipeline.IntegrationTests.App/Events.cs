@@ -8,7 +8,10 @@ namespace Pipeline.IntegrationTests.App;
 /// </summary>
 public static class Events
 {
-    private static readonly Lock Gate = new();
+    private static readonly Lock Sync = new();
+
+    /// <summary>The file whose existence lets <see cref="Work.GatedAsync"/> finish.</summary>
+    public static string Gate(string tag) => Path.Combine(Environment.GetEnvironmentVariable("PIPELINE_ITEST_EVENTS") ?? Path.GetTempPath(), tag + ".gate");
 
     public static void Write(string kind, string subject)
     {
@@ -18,7 +21,7 @@ public static class Events
             return;
         }
 
-        lock (Gate)
+        lock (Sync)
         {
             File.AppendAllText(Path.Combine(directory, $"{Environment.ProcessId}.events"), $"{kind}|{subject}|{Environment.ProcessId}\n", Encoding.UTF8);
         }

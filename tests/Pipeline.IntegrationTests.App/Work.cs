@@ -18,6 +18,21 @@ public static class Work
         return Here(tag);
     }
 
+    /// <summary>Runs until the test opens the gate (a file named after the tag): the input is in flight for as long as a test needs.</summary>
+    [Function(Timeout = "00:02:00")]
+    public static async Task<Reply> GatedAsync(string tag, CancellationToken cancellationToken)
+    {
+        Events.Write("gated-start", tag);
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        while (!File.Exists(Events.Gate(tag)))
+        {
+            await timer.WaitForNextTickAsync(cancellationToken);
+        }
+
+        Events.Write("gated-end", tag);
+        return Here(tag);
+    }
+
     [Function(Gpu = "H100")]
     public static async Task<Reply> OnGpuAsync(string tag, int milliseconds, CancellationToken cancellationToken)
     {

@@ -17,6 +17,7 @@ public sealed class Servers(IMessageSink sink) : IAsyncLifetime
 {
     private RabbitMqContainer? _rabbit;
     private PostgreSqlContainer? _postgres;
+    private string? _virtualHost;
 
     public string RabbitMq { get; private set; } = "";
 
@@ -49,6 +50,35 @@ public sealed class Servers(IMessageSink sink) : IAsyncLifetime
         sink.OnMessage(new DiagnosticMessage($"Integration tests use {Source}: RabbitMQ at {new Uri(RabbitMq).Host}:{new Uri(RabbitMq).Port}, management at {ManagementUri}."));
         await CheckRabbitMqAsync();
         await CheckPostgresAsync();
+        await UseOwnVirtualHostAsync();
+    }
+
+    // A virtual host per run: workers of another run (or a developer's own hosts) never take this run's inputs, and
+    // deleting it at the end removes every queue the run made.
+    private async Task UseOwnVirtualHostAsync()
+    {
+        var broker = new UriBuilder(RabbitMq);
+        _virtualHost = "pipeline-test-" + Guid.NewGuid().ToString("N")[..8];
+        using var management = Management();
+        var created = await management.PutAsync($"api/vhosts/{_virtualHost}", null);
+        Assert.True(created.IsSuccessStatusCode, $"Could not create virtual host {_virtualHost}: {created.StatusCode}");
+        var user = Uri.UnescapeDataString(broker.UserName.Length > 0 ? broker.UserName : "guest");
+        using var permissions = new StringContent("{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}", System.Text.Encoding.UTF8, "application/json");
+        var granted = await management.PutAsync($"api/permissions/{_virtualHost}/{Uri.EscapeDataString(user)}", permissions);
+        Assert.True(granted.IsSuccessStatusCode, $"Could not grant {user} access to {_virtualHost}: {granted.StatusCode}");
+        broker.Path = "/" + _virtualHost;
+        RabbitMq = broker.Uri.ToString();
+        sink.OnMessage(new DiagnosticMessage($"Integration tests run in RabbitMQ virtual host {_virtualHost}."));
+    }
+
+    private HttpClient Management()
+    {
+        var broker = new Uri(RabbitMq);
+        var credentials = broker.UserInfo.Length > 0 ? Uri.UnescapeDataString(broker.UserInfo) : "guest:guest";
+        var client = new HttpClient { BaseAddress = ManagementUri };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(credentials)));
+        return client;
     }
 
     /// <summary>What an operator does for maintenance: the broker closes every client connection, and stays up.</summary>
@@ -72,6 +102,12 @@ public sealed class Servers(IMessageSink sink) : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (_virtualHost is not null)
+        {
+            using var management = Management();
+            await management.DeleteAsync($"api/vhosts/{_virtualHost}");
+        }
+
         if (_rabbit is not null)
         {
             await _rabbit.DisposeAsync();

@@ -51,21 +51,21 @@ public sealed class WorkerHostTests(Servers servers) : IDisposable
     [Fact]
     public async Task Kill9_HostMidInput_InputIsDeliveredAgainAndCompletesOnTheOtherHost()
     {
-        await using var doomed = WorkerProcess.Start(servers, _events.Directory);
-        await doomed.WaitForOutputAsync("listening for pool notices", Patience);
+        await using var doomed = await WorkerProcess.StartReadyAsync(servers, _events.Directory);
         await using var session = await TestClient.StartAsync(servers);
         var tag = $"{_run}-kill";
 
-        var call = session.Client.Function("itest", "slow").RemoteAsync<Reply>([tag, 3000]);
-        await Eventually.TrueAsync(() => _events.Count("slow-start", tag) == 1, Patience, "the doomed host started the input");
-        await using var survivor = WorkerProcess.Start(servers, _events.Directory);
-        await survivor.WaitForOutputAsync("listening for pool notices", Patience);
+        var call = session.Client.Function("itest", "gated").RemoteAsync<Reply>([tag]);
+        await Eventually.TrueAsync(() => _events.Count("gated-start", tag) == 1, Patience, "the doomed host started the input");
+        await using var survivor = await WorkerProcess.StartReadyAsync(servers, _events.Directory);
         doomed.Kill();
+        await doomed.Exited.WaitAsync(Patience);
+        await File.WriteAllTextAsync(Path.Combine(_events.Directory, tag + ".gate"), "go");
         var reply = await call.WaitAsync(Patience);
 
         Assert.Equal(survivor.Pid, reply.Pid);
-        Assert.Contains(_events.Read(), e => e.Kind == "slow-end" && e.Subject == tag && e.Pid == survivor.Pid);
-        Assert.DoesNotContain(_events.Read(), e => e.Kind == "slow-end" && e.Subject == tag && e.Pid == doomed.Pid);
+        Assert.Contains(_events.Read(), e => e.Kind == "gated-start" && e.Subject == tag && e.Pid == survivor.Pid);
+        Assert.DoesNotContain(_events.Read(), e => e.Kind == "gated-end" && e.Subject == tag && e.Pid == doomed.Pid);
     }
 
     [Fact]
