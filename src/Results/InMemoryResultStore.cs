@@ -28,6 +28,9 @@ public sealed class InMemoryResultStore(TimeProvider time, TimeSpan? retention =
         ArgumentNullException.ThrowIfNull(result);
         var entry = _calls.GetOrAdd(result.CallId, _ => new Entry());
         entry.FinishedAt = time.GetUtcNow();
+
+        // A later record replaces an earlier one (the contract of IResultStore).
+        entry.Result = result;
         entry.Outcome.TrySetResult(result);
         return ValueTask.CompletedTask;
     }
@@ -53,8 +56,8 @@ public sealed class InMemoryResultStore(TimeProvider time, TimeSpan? retention =
             }
         }
 
-        return entry.Outcome.Task.IsCompleted
-            ? new CallLookup(CallState.Completed, entry.Outcome.Task.Result)
+        return entry.Result is { } result
+            ? new CallLookup(CallState.Completed, result)
             : new CallLookup(CallState.Pending, null);
     }
 
@@ -82,5 +85,7 @@ public sealed class InMemoryResultStore(TimeProvider time, TimeSpan? retention =
         public TaskCompletionSource<InvocationCompleted> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public DateTimeOffset? FinishedAt { get; set; }
+
+        public InvocationCompleted? Result { get; set; }
     }
 }
