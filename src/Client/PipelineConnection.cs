@@ -36,11 +36,20 @@ public sealed class PipelineConnection : IAsyncDisposable
     /// <summary>Connects to the broker in <paramref name="options"/> and returns a client for <paramref name="apps"/>.</summary>
     /// <param name="options">The broker; <see cref="RabbitMqOptions.ConnectionString"/> defaults to env <c>PIPELINE_RABBITMQ</c>.</param>
     /// <param name="apps">The apps this service calls, for names and parameter defaults (<c>AppManifests.From(assembly)</c>).</param>
+    /// <param name="results">
+    /// Where spawned calls' results are read: the same PostgreSQL the worker hosts record them in. Null keeps them in
+    /// this process only, which suits remote calls and fire-and-forget but not spawn/get across processes.
+    /// </param>
     /// <param name="loggers">Where the bus logs; none by default.</param>
     /// <param name="cancellationToken">Cancels connecting.</param>
     /// <exception cref="InvalidOperationException">The options are invalid; the message names the key.</exception>
-    public static Task<PipelineConnection> ConnectAsync(RabbitMqOptions options, IEnumerable<AppManifest> apps, ILoggerFactory? loggers = null, CancellationToken cancellationToken = default) =>
-        StartAsync(options, apps, null, loggers, cancellationToken);
+    public static Task<PipelineConnection> ConnectAsync(
+        RabbitMqOptions options,
+        IEnumerable<AppManifest> apps,
+        PostgresResultStoreOptions? results = null,
+        ILoggerFactory? loggers = null,
+        CancellationToken cancellationToken = default) =>
+        StartAsync(options, apps, results is null ? null : new PostgresResultStore(results, TimeProvider.System), loggers, cancellationToken);
 
     internal static async Task<PipelineConnection> StartAsync(RabbitMqOptions options, IEnumerable<AppManifest> apps, IResultStore? results = null, ILoggerFactory? loggers = null, CancellationToken cancellationToken = default)
     {
@@ -78,5 +87,9 @@ public sealed class PipelineConnection : IAsyncDisposable
     {
         await _bus.StopAsync().ConfigureAwait(false);
         await _services.DisposeAsync().ConfigureAwait(false);
+        if (Client.Results is IAsyncDisposable results)
+        {
+            await results.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

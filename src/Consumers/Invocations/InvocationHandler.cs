@@ -56,6 +56,13 @@ internal sealed class InvocationHandler(AppRegistry registry, TimeProvider time,
 
     private Callable Resolve(Container container, RunInvocation message)
     {
+        // Publishers in other languages may send "app": null; the JSON reader lets null through a required member.
+        if (message.App is null || message.Function is null)
+        {
+            throw new InvalidInputException(
+                $"The input names no {(message.App is null ? "app" : "function")}. Set \"app\" and \"function\" (and \"class\" for a method) in the message.");
+        }
+
         var callable = registry.Resolve(message.App, message.Class, message.Function);
         string queue;
         if (callable.Class is null)

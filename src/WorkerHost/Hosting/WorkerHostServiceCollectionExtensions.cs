@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pipeline.RabbitMq;
+using Pipeline.Results;
 using Pipeline.WorkerHost.Hosting;
 using Pipeline.WorkerHost.Pools;
 using Pipeline.WorkerHost.RabbitMq;
@@ -48,6 +49,13 @@ public static class WorkerHostServiceCollectionExtensions
 
         services.Configure<WorkerOptions>(configuration.GetSection(WorkerOptions.Section));
         services.Configure<RabbitMqOptions>(configuration.GetSection(RabbitMqOptions.SectionName));
+        // Spawned calls' results go to PostgreSQL when it is configured, so any process can get them by id.
+        var results = configuration.GetSection(PostgresResultStoreOptions.SectionName).Get<PostgresResultStoreOptions>() ?? new PostgresResultStoreOptions();
+        if (results.ConnectionString is { Length: > 0 } || Environment.GetEnvironmentVariable(PostgresResultStoreOptions.EnvironmentVariable) is { Length: > 0 })
+        {
+            services.AddSingleton<IResultStore>(sp => new PostgresResultStore(results, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresResultStore>>()));
+        }
+
         services.AddSingleton(sp => DetectInventory(sp.GetRequiredService<IOptions<WorkerOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
         services.AddPipelineWorker(appAssemblies ?? AppLoader.Load(worker.Apps));
         services.AddSingleton<BrokerTopology>();
@@ -61,17 +69,7 @@ public static class WorkerHostServiceCollectionExtensions
             bus.UsingRabbitMq((context, transport) =>
             {
                 var settings = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
-                var uri = settings.AmqpUri;
-                var (user, password) = settings.Credentials;
-                transport.Host(uri.Host, (ushort)(uri.Port > 0 ? uri.Port : 5672), settings.VirtualHost, host =>
-                {
-                    host.Username(user);
-                    host.Password(password);
-                    if (uri.Scheme == "amqps")
-                    {
-                        host.UseSsl(_ => { });
-                    }
-                });
+                transport.UseBroker(settings);
 
                 // MassTransit copies an endpoint's queue arguments to its _error and _skipped queues; the pool-only ones
                 // (quorum delivery limit, dead-letter target) must not follow, or RabbitMQ refuses the redeclare.
@@ -89,6 +87,9 @@ public static class WorkerHostServiceCollectionExtensions
                         settings.SetQueueArgument(key, null);
                     }
                 };
+
+                // A valid envelope of another message type goes to <queue>_error too (MT-Reason: dead-letter), not _skipped.
+                transport.SendTopology.DeadLetterQueueNameFormatter = new ErrorQueueDeadLetterFormatter();
 
                 // Each host hears every pool notice on its own exclusive queue, which vanishes with the host.
                 transport.ReceiveEndpoint($"{NoticeQueuePrefix}{Environment.MachineName.ToLowerInvariant()}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}", endpoint =>

@@ -27,6 +27,9 @@ public sealed class Servers(IMessageSink sink) : IAsyncLifetime
 
     public string Source { get; private set; } = "";
 
+    /// <summary>The PostgreSQL schema this run's results go to; dropped at the end.</summary>
+    public string ResultsSchema { get; } = "test_" + Guid.NewGuid().ToString("N")[..12];
+
     public async Task InitializeAsync()
     {
         if (await DockerAnswersAsync())
@@ -102,6 +105,13 @@ public sealed class Servers(IMessageSink sink) : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        await using (var connection = new NpgsqlConnection(Postgres))
+        {
+            await connection.OpenAsync();
+            await using var drop = new NpgsqlCommand($"drop schema if exists {ResultsSchema} cascade", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+
         if (_virtualHost is not null)
         {
             using var management = Management();
