@@ -53,6 +53,9 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
     {
         var options = new EmbeddedOptions();
         configure?.Invoke(options);
+
+        // On a laptop a GPU function runs on the CPU, as Modal's local runs do.
+        options.Worker.IgnoreGpus = true;
         var services = new ServiceCollection();
         services.AddLogging(logging => options.Logging?.Invoke(logging));
         services.AddSingleton(options.Time);

@@ -42,6 +42,9 @@ public sealed class WorkerOptions
     /// <summary>How long a pool queue must be empty and unused before it is deleted (if-empty, if-unused). Default 10 min.</summary>
     public TimeSpan QueueIdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Runs GPU functions and classes on CPU slots: the embedded mode, on a laptop without GPUs.</summary>
+    internal bool IgnoreGpus { get; set; }
+
     /// <summary>Returns a message per invalid setting, naming its key.</summary>
     internal IEnumerable<string> Validate()
     {

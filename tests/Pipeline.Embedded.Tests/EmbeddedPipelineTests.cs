@@ -21,6 +21,12 @@ public sealed class EmbeddedPipelineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RemoteAsync_GpuFunction_RunsOnTheCpuInEmbeddedMode()
+    {
+        Assert.Equal(2, await Client.Function("embedded", "on-gpu").RemoteAsync<int>([1]).WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public async Task RemoteAsync_FunctionThrows_RaisesRemoteExceptionWithTypeMessageAndStack()
     {
         var error = await Assert.ThrowsAsync<RemoteException>(() => Client.Function("embedded", "Crash").RemoteAsync<object>(["boom"]));

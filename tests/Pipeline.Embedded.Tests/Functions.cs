@@ -6,6 +6,9 @@ public static class Functions
     [Function]
     public static int Square(int x) => x * x;
 
+    [Function(Gpu = "H100:2")]
+    public static int OnGpu(int x) => x + 1;
+
     [Function]
     public static async Task<int> SlowSquareAsync(int x, CancellationToken cancellationToken)
     {

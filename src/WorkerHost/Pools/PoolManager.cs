@@ -131,7 +131,7 @@ internal sealed class PoolManager(
             var function = registry.Resolve(demand.App, null, demand.Function ?? "");
             var queue = QueueNames.ForFunction(function.App, function.Name);
             Check(demand, queue);
-            var gpu = GpuRequirement.Parse(function.Settings.Gpu);
+            var gpu = settings.IgnoreGpus ? null : GpuRequirement.Parse(function.Settings.Gpu);
             var concurrency = gpu is null ? settings.FunctionConcurrency : 1;
             return new PoolPlan(queue, demand, null, ParameterSet.Empty, function.Settings, gpu, concurrency);
         }
@@ -141,7 +141,7 @@ internal sealed class PoolManager(
         var parameters = cls.Schema.BindJson(demand.Parameters);
         var classQueue = QueueNames.ForClass(cls.App, cls.Name, parameters);
         Check(demand, classQueue);
-        return new PoolPlan(classQueue, demand, cls, parameters, cls.Settings, GpuRequirement.Parse(cls.Settings.Gpu), 1);
+        return new PoolPlan(classQueue, demand, cls, parameters, cls.Settings, settings.IgnoreGpus ? null : GpuRequirement.Parse(cls.Settings.Gpu), 1);
     }
 
     private static void Check(PoolDemanded demand, string expected)
@@ -164,6 +164,7 @@ internal sealed class PoolManager(
         _refusals.TryRemove(plan.Queue, out _);
 
         IPoolLease? lease = null;
+        ContainerSlot? slot = null;
         try
         {
             if (plan.Settings.MaxContainers > 0)
@@ -178,7 +179,7 @@ internal sealed class PoolManager(
             }
 
             var containerLogger = loggers.CreateLogger<Container>();
-            var slot = new ContainerSlot(
+            slot = new ContainerSlot(
                 plan.Queue,
                 () => new Container(plan.Queue, plan.Class, plan.Parameters, time, containerLogger, slotLease.GpuIndices),
                 time,
@@ -200,6 +201,13 @@ internal sealed class PoolManager(
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             Log.PoolFailed(_logger, e, plan.Queue);
+            if (slot is not null)
+            {
+                // The container may have entered before consuming failed: it still owes its exit.
+                await slot.StopAsync(options.Value.ExitGracePeriod).ConfigureAwait(false);
+                slot.Dispose();
+            }
+
             slots.Release(slotLease);
             if (lease is not null)
             {
