@@ -40,6 +40,14 @@ public sealed class RabbitMqOptions
     /// </summary>
     public int DeliveryLimit { get; set; } = 20;
 
+    /// <summary>
+    /// The broker's <c>consumer_timeout</c>: how long RabbitMQ lets a consumer hold an unacknowledged input before it
+    /// closes the channel and redelivers. A worker host refuses to start when a function's timeout exceeds it.
+    /// RabbitMQ does not report it over its APIs, so set it to match the broker. Default 30 min (RabbitMQ's default);
+    /// the broker <c>infra/</c> configures uses 25 h.
+    /// </summary>
+    public TimeSpan ConsumerTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>The connection string in effect: the setting, else the environment variable, else the default.</summary>
     internal string EffectiveConnectionString =>
         ResolveConnectionString(ConnectionString, Environment.GetEnvironmentVariable(EnvironmentVariable));
@@ -143,6 +151,11 @@ public sealed class RabbitMqOptions
         if (!Enum.IsDefined(QueueType))
         {
             errors.Add($"{SectionName}:QueueType must be 'classic' or 'quorum'.");
+        }
+
+        if (ConsumerTimeout < TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"{SectionName}:ConsumerTimeout must be at least 1 minute, as RabbitMQ requires (it was {ConsumerTimeout}).");
         }
 
         if (DeliveryLimit < 1)

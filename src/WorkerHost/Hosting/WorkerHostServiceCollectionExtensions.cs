@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Pipeline.Consumers.Discovery;
 using Pipeline.RabbitMq;
 using Pipeline.Results;
 using Pipeline.WorkerHost.Hosting;
@@ -58,6 +59,12 @@ public static class WorkerHostServiceCollectionExtensions
 
         services.AddSingleton(sp => DetectInventory(sp.GetRequiredService<IOptions<WorkerOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
         services.AddPipelineWorker(appAssemblies ?? AppLoader.Load(worker.Apps));
+        var registry = (AppRegistry)services.Last(s => s.ServiceType == typeof(AppRegistry)).ImplementationInstance!;
+        if (ConsumerTimeoutCheck.Problems(registry, rabbit.ConsumerTimeout) is { Count: > 0 } tooLong)
+        {
+            throw new AppDefinitionException(tooLong);
+        }
+
         services.AddSingleton<BrokerTopology>();
         services.AddSingleton<ManagementApi>();
         services.AddSingleton<IPoolTransport, RabbitMqPoolTransport>();
