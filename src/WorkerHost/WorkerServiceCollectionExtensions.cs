@@ -1,6 +1,7 @@
 using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pipeline.Consumers.Discovery;
 using Pipeline.Consumers.Invocations;
@@ -34,7 +35,7 @@ public static class WorkerServiceCollectionExtensions
         services.AddSingleton(registry);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IResultStore>(sp => new InMemoryResultStore(sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton(sp => CreateInventory(sp.GetRequiredService<IOptions<WorkerOptions>>().Value));
+        services.TryAddSingleton(sp => CreateInventory(sp.GetRequiredService<IOptions<WorkerOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<InvocationHandler>();
         services.AddSingleton<PoolManager>();
         services.AddOptions<WorkerOptions>().ValidateOnStart();
@@ -66,11 +67,14 @@ public static class WorkerServiceCollectionExtensions
         }
     }
 
-    private static SlotInventory CreateInventory(WorkerOptions options)
+    // A declared inventory wins; otherwise nvidia-smi says what the machine has (once, at start-up).
+    private static SlotInventory CreateInventory(WorkerOptions options, ILoggerFactory loggers)
     {
         var gpus = options.Gpus.Count > 0
-            ? options.Gpus.Select((name, index) => new GpuDevice(index, name, 0)).ToList()
-            : [];
+            ? GpuDevice.FromNames(options.Gpus)
+            : options.DetectGpus && !options.IgnoreGpus
+                ? GpuDetector.DetectAsync(options.NvidiaSmiPath, loggers.CreateLogger(typeof(GpuDetector)), CancellationToken.None).GetAwaiter().GetResult()
+                : [];
         return new SlotInventory(options.CpuSlots, gpus);
     }
 

@@ -11,7 +11,6 @@ using Pipeline.Results;
 using Pipeline.WorkerHost.Hosting;
 using Pipeline.WorkerHost.Pools;
 using Pipeline.WorkerHost.RabbitMq;
-using Pipeline.WorkerHost.Slots;
 
 namespace Pipeline.WorkerHost;
 
@@ -57,7 +56,6 @@ public static class WorkerHostServiceCollectionExtensions
             services.AddSingleton<IResultStore>(sp => new PostgresResultStore(results, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresResultStore>>()));
         }
 
-        services.AddSingleton(sp => DetectInventory(sp.GetRequiredService<IOptions<WorkerOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
         services.AddPipelineWorker(appAssemblies ?? AppLoader.Load(worker.Apps));
         var registry = (AppRegistry)services.Last(s => s.ServiceType == typeof(AppRegistry)).ImplementationInstance!;
         if (ConsumerTimeoutCheck.Problems(registry, rabbit.ConsumerTimeout) is { Count: > 0 } tooLong)
@@ -115,15 +113,5 @@ public static class WorkerHostServiceCollectionExtensions
         services.AddHostedService<ShutdownSignals>();
         services.Configure<HostOptions>(host => host.ShutdownTimeout = worker.ExitGracePeriod + TimeSpan.FromSeconds(15));
         return services;
-    }
-
-    private static SlotInventory DetectInventory(WorkerOptions options, ILoggerFactory loggers)
-    {
-        IReadOnlyList<GpuDevice> gpus = options.Gpus.Count > 0
-            ? options.Gpus.Select((name, index) => new GpuDevice(index, name, 0)).ToList()
-            : options.DetectGpus
-                ? GpuDetector.DetectAsync(options.NvidiaSmiPath, loggers.CreateLogger(typeof(GpuDetector)), CancellationToken.None).GetAwaiter().GetResult()
-                : [];
-        return new SlotInventory(options.CpuSlots, gpus);
     }
 }
