@@ -11,7 +11,7 @@ public static class Events
     private static readonly Lock Sync = new();
 
     /// <summary>The file whose existence lets <see cref="Work.GatedAsync"/> finish.</summary>
-    public static string Gate(string tag) => Path.Combine(Environment.GetEnvironmentVariable("PIPELINE_ITEST_EVENTS") ?? Path.GetTempPath(), tag + ".gate");
+    public static string Gate(string tag) => Path.Combine(Environment.GetEnvironmentVariable("PIPELINE_ITEST_GATES") ?? Path.GetTempPath(), tag + ".gate");
 
     public static void Write(string kind, string subject)
     {

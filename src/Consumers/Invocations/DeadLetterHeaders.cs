@@ -7,5 +7,4 @@ internal static class DeadLetterHeaders
     public const string Reason = "pipeline-reason";
     public const string ErrorType = "pipeline-error-type";
     public const string Attempts = "pipeline-attempts";
-    public const string ErrorQueueSuffix = "_error";
 }

@@ -10,7 +10,7 @@ namespace Pipeline.Consumers.Invocations;
 /// outcome of a spawned call, answers a remote call, and moves a failed or rejected input to the pool's
 /// <c>_error</c> queue with the reason in its headers; the input is acknowledged only after all of that.
 /// </summary>
-internal sealed class InvocationConsumer(ContainerSlot slot, InvocationHandler handler, IResultStore results) : IConsumer<RunInvocation>
+internal sealed class InvocationConsumer(ContainerSlot slot, InvocationHandler handler, IResultStore results, Uri deadLetters) : IConsumer<RunInvocation>
 {
     public async Task Consume(ConsumeContext<RunInvocation> context)
     {
@@ -37,7 +37,7 @@ internal sealed class InvocationConsumer(ContainerSlot slot, InvocationHandler h
 
         if (outcome.Status is not (InvocationStatus.Succeeded or InvocationStatus.Cancelled))
         {
-            var errors = await context.GetSendEndpoint(new Uri($"queue:{container.Queue}{DeadLetterHeaders.ErrorQueueSuffix}")).ConfigureAwait(false);
+            var errors = await context.GetSendEndpoint(deadLetters).ConfigureAwait(false);
             await errors.Send(message, send =>
             {
                 send.Headers.Set(DeadLetterHeaders.Status, outcome.Status.ToString());

@@ -5,8 +5,8 @@ namespace Pipeline.WorkerHost.Pools;
 /// <summary>What pools need from the broker: consuming a pool queue, cross-host leases, and the list of pool queues.</summary>
 internal interface IPoolTransport
 {
-    /// <summary>Starts consuming the pool's queue with the given consumer.</summary>
-    Task<IPoolEndpoint> ConnectAsync(PoolPlan plan, Func<InvocationConsumer> consumer, CancellationToken cancellationToken);
+    /// <summary>Starts consuming the pool's queue; the consumer is made with the address of the pool's dead letters.</summary>
+    Task<IPoolEndpoint> ConnectAsync(PoolPlan plan, Func<Uri, InvocationConsumer> consumer, CancellationToken cancellationToken);
 
     /// <summary>Takes one of <paramref name="max"/> container leases of a pool across all hosts, or null when all are held.</summary>
     Task<IPoolLease?> TryLeaseAsync(string queue, int max, CancellationToken cancellationToken);

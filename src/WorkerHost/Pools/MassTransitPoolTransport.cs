@@ -10,15 +10,16 @@ namespace Pipeline.WorkerHost.Pools;
 /// </summary>
 internal class MassTransitPoolTransport(IReceiveEndpointConnector connector) : IPoolTransport
 {
-    public async Task<IPoolEndpoint> ConnectAsync(PoolPlan plan, Func<InvocationConsumer> consumer, CancellationToken cancellationToken)
+    public virtual async Task<IPoolEndpoint> ConnectAsync(PoolPlan plan, Func<Uri, InvocationConsumer> consumer, CancellationToken cancellationToken)
     {
+        var deadLetters = DeadLetterAddress(plan.Queue);
         var handle = connector.ConnectReceiveEndpoint(plan.Queue, (_, endpoint) =>
         {
             endpoint.ConfigureConsumeTopology = false;
             endpoint.ConcurrentMessageLimit = plan.Concurrency;
             endpoint.PrefetchCount = plan.Prefetch;
             Configure(endpoint, plan);
-            endpoint.Consumer(consumer);
+            endpoint.Consumer(() => consumer(deadLetters));
         });
         try
         {
@@ -42,6 +43,9 @@ internal class MassTransitPoolTransport(IReceiveEndpointConnector connector) : I
     public virtual Task<long?> ReadyAsync(string queue, CancellationToken cancellationToken) => Task.FromResult<long?>(null);
 
     public virtual Task<bool> DeleteIdleAsync(string queue, CancellationToken cancellationToken) => Task.FromResult(false);
+
+    /// <summary>Where a pool's failed and rejected inputs go; the in-memory transport makes the queue on first send.</summary>
+    protected virtual Uri DeadLetterAddress(string queue) => new($"queue:{queue}_error");
 
     /// <summary>Transport-specific endpoint settings (queue arguments, queue type).</summary>
     protected virtual void Configure(IReceiveEndpointConfigurator endpoint, PoolPlan plan)

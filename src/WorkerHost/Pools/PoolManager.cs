@@ -189,7 +189,7 @@ internal sealed class PoolManager(
 
             // enter runs before the queue is consumed: no input waits behind a container that is not ready.
             await slot.AcquireAsync().ConfigureAwait(false);
-            pool.Endpoint = await transport.ConnectAsync(plan, () => new InvocationConsumer(slot, handler, results), cancellationToken).ConfigureAwait(false);
+            pool.Endpoint = await transport.ConnectAsync(plan, deadLetters => new InvocationConsumer(slot, handler, results, deadLetters), cancellationToken).ConfigureAwait(false);
             if (lease is not null)
             {
                 pool.LostRegistration = lease.Lost.Register(() => _ = StopPoolAsync(pool, "lease lost", CancellationToken.None));

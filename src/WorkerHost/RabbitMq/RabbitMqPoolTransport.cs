@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Pipeline.Consumers.Invocations;
 using Pipeline.RabbitMq;
 using Pipeline.WorkerHost.Pools;
 
@@ -16,6 +17,14 @@ internal sealed class RabbitMqPoolTransport(
     ManagementApi management,
     IOptions<RabbitMqOptions> options) : MassTransitPoolTransport(connector)
 {
+    public override async Task<IPoolEndpoint> ConnectAsync(PoolPlan plan, Func<Uri, InvocationConsumer> consumer, CancellationToken cancellationToken)
+    {
+        // The pool's queue and its _error queue exist with the configured type before anything is consumed or
+        // dead-lettered, whoever published first (a raw AMQP publisher need not have declared _error).
+        await topology.DeclarePoolAsync(plan.Demand, cancellationToken).ConfigureAwait(false);
+        return await base.ConnectAsync(plan, consumer, cancellationToken).ConfigureAwait(false);
+    }
+
     public override async Task<IPoolLease?> TryLeaseAsync(string queue, int max, CancellationToken cancellationToken)
     {
         var lease = await topology.TryAcquireLeaseAsync(queue, max, cancellationToken).ConfigureAwait(false);
@@ -42,6 +51,10 @@ internal sealed class RabbitMqPoolTransport(
 
     public override Task<bool> DeleteIdleAsync(string queue, CancellationToken cancellationToken) =>
         topology.DeleteIdlePoolAsync(queue, cancellationToken);
+
+    // To the exchange the topology bound to <queue>_error: a send to queue:<queue>_error would redeclare that queue
+    // as classic and fail against a quorum one.
+    protected override Uri DeadLetterAddress(string queue) => new($"exchange:{PoolQueueArguments.ErrorQueue(queue)}");
 
     protected override void Configure(IReceiveEndpointConfigurator endpoint, PoolPlan plan)
     {

@@ -8,6 +8,7 @@ public sealed class SpawnTests(Servers servers) : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private readonly EventLog _events = new();
+    private readonly string _tag = "pending-" + Guid.NewGuid().ToString("N")[..8];
 
     [Fact]
     public async Task SpawnAsync_InOneProcess_GetAsyncByIdInAnother_ReturnsTheResultFromPostgres()
@@ -33,15 +34,19 @@ public sealed class SpawnTests(Servers servers) : IDisposable
     {
         await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory);
         await using var session = await TestClient.StartAsync(servers);
-        var tag = "pending-" + Guid.NewGuid().ToString("N")[..8];
+        var tag = _tag;
 
         var call = await session.Client.Function("itest", "gated").SpawnAsync([tag]);
         await Eventually.TrueAsync(() => _events.Count("gated-start", tag) == 1, Patience, "the call started");
         await Assert.ThrowsAsync<TimeoutException>(() => call.GetAsync<Reply>(TimeSpan.FromMilliseconds(300)));
-        await File.WriteAllTextAsync(Path.Combine(_events.Directory, tag + ".gate"), "go");
+        servers.OpenGate(tag);
 
         Assert.Equal(tag, (await call.GetAsync<Reply>(Patience)).Tag);
     }
 
-    public void Dispose() => _events.Dispose();
+    public void Dispose()
+    {
+        servers.OpenGate(_tag);
+        _events.Dispose();
+    }
 }

@@ -27,6 +27,12 @@ public sealed class Servers(IMessageSink sink) : IAsyncLifetime
 
     public string Source { get; private set; } = "";
 
+    /// <summary>Where tests open the gates of the test app's gated function, shared by every worker of the run.</summary>
+    public string GatesDirectory { get; } = Directory.CreateTempSubdirectory("pipeline-itest-gates-").FullName;
+
+    /// <summary>Lets every gated input with this tag finish, in whichever worker it runs (even one a later test started).</summary>
+    public void OpenGate(string tag) => File.WriteAllText(Path.Combine(GatesDirectory, tag + ".gate"), "go");
+
     /// <summary>The PostgreSQL schema this run's results go to; dropped at the end.</summary>
     public string ResultsSchema { get; } = "test_" + Guid.NewGuid().ToString("N")[..12];
 

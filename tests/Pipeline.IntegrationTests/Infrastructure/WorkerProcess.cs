@@ -50,6 +50,7 @@ public sealed class WorkerProcess : IAsyncDisposable
         info.Environment["Logging__Console__FormatterName"] = "simple";
         info.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
         info.Environment["PIPELINE_ITEST_EVENTS"] = eventsDirectory;
+        info.Environment["PIPELINE_ITEST_GATES"] = servers.GatesDirectory;
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;

@@ -60,7 +60,7 @@ public sealed class WorkerHostTests(Servers servers) : IDisposable
         await using var survivor = await WorkerProcess.StartReadyAsync(servers, _events.Directory);
         doomed.Kill();
         await doomed.Exited.WaitAsync(Patience);
-        await File.WriteAllTextAsync(Path.Combine(_events.Directory, tag + ".gate"), "go");
+        servers.OpenGate(tag);
         var reply = await call.WaitAsync(Patience);
 
         Assert.Equal(survivor.Pid, reply.Pid);
@@ -89,6 +89,54 @@ public sealed class WorkerHostTests(Servers servers) : IDisposable
         Assert.Equal(worker.Pid, reply.Pid);
         Assert.Equal(1, _events.Count("enter", subject));
         Assert.Equal(1, _events.Count("exit", subject));
+    }
+
+    [Fact]
+    public async Task SecondSigterm_WhileAnInputRuns_StopsAtOnceAndTheInputGoesBackToTheQueue()
+    {
+        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory, new Dictionary<string, string>
+        {
+            ["Pipeline__Worker__ExitGracePeriod"] = "00:01:00",
+        });
+        await using var session = await TestClient.StartAsync(servers);
+        var tag = $"{_run}-hard";
+        var call = session.Client.Function("itest", "gated").RemoteAsync<Reply>([tag]);
+        await Eventually.TrueAsync(() => _events.Count("gated-start", tag) == 1, Patience, "the input started");
+
+        worker.Signal("TERM");
+        await worker.WaitForOutputAsync("stopping", Patience);
+        var stopwatch = Stopwatch.StartNew();
+        worker.Signal("TERM");
+        var exitCode = await worker.Exited.WaitAsync(Patience);
+        stopwatch.Stop();
+
+        Assert.Equal(143, exitCode);
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(20), $"the second signal took {stopwatch.Elapsed}, not 'at once' (grace is 60 s)");
+        await using var next = await WorkerProcess.StartReadyAsync(servers, _events.Directory);
+        servers.OpenGate(tag);
+        Assert.Equal(next.Pid, (await call.WaitAsync(Patience)).Pid);
+    }
+
+    [Fact]
+    public async Task QuorumQueues_RemoteCallAndDeadLetterWork()
+    {
+        var quorum = new Dictionary<string, string> { ["Pipeline__RabbitMq__QueueType"] = "quorum" };
+        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory, quorum);
+        var options = TestClient.Options(servers);
+        options.QueueType = RabbitMqQueueType.Quorum;
+        await using var session = await PipelineConnection.ConnectAsync(options, AppManifests.From(typeof(Work).Assembly));
+        var model = session.Client.Cls("itest", "model").With(new { name = _run + "-quorum" });
+
+        var reply = await model.Method("generate").RemoteAsync<Reply>(["q"]).WaitAsync(Patience);
+        var error = await Assert.ThrowsAsync<RemoteException>(() => model.Method("generate").RemoteAsync<Reply>([42]).WaitAsync(Patience));
+
+        Assert.Equal(worker.Pid, reply.Pid);
+        Assert.Equal(Pipeline.Messages.Invocations.InvocationStatus.Rejected, error.Status);
+        using var management = new ManagementApi(Microsoft.Extensions.Options.Options.Create(options));
+        var queue = (await management.ListPoolQueuesAsync(CancellationToken.None)).Single(q => q.Name == model.Queue);
+        Assert.Equal("quorum", $"{queue.Arguments[PoolQueueArguments.QueueType]}");
+        await using var topology = new BrokerTopology(Microsoft.Extensions.Options.Options.Create(options), Microsoft.Extensions.Logging.Abstractions.NullLogger<BrokerTopology>.Instance);
+        await Eventually.TrueAsync(async () => (await topology.PeekAsync(model.Queue + "_error", CancellationToken.None))?.Ready == 1, Patience, "the rejected input reached the quorum pool's _error queue");
     }
 
     [Fact]
@@ -220,7 +268,13 @@ public sealed class WorkerHostTests(Servers servers) : IDisposable
         await Purge(topology, four.Queue);
     }
 
-    public void Dispose() => _events.Dispose();
+    public void Dispose()
+    {
+        // A failed test must not leave a gated input that blocks a later test's worker.
+        servers.OpenGate($"{_run}-kill");
+        servers.OpenGate($"{_run}-hard");
+        _events.Dispose();
+    }
 
     private async Task Purge(BrokerTopology topology, string queue)
     {

@@ -23,7 +23,7 @@ internal sealed class FakePoolTransport : IPoolTransport
 
     public CancellationTokenSource LeaseLost { get; } = new();
 
-    public Task<IPoolEndpoint> ConnectAsync(PoolPlan plan, Func<InvocationConsumer> consumer, CancellationToken cancellationToken)
+    public Task<IPoolEndpoint> ConnectAsync(PoolPlan plan, Func<Uri, InvocationConsumer> consumer, CancellationToken cancellationToken)
     {
         OnConnect?.Invoke(plan.Queue);
         Connected.Enqueue(plan.Queue);
