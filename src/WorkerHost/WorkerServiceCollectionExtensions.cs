@@ -46,14 +46,12 @@ public static class WorkerServiceCollectionExtensions
     // A GPU spec is checked once at start-up, so a typo stops the host instead of leaving a pool that never starts.
     private static void CheckGpuSpecs(AppRegistry registry)
     {
-        var specs = registry.Apps.SelectMany(a => a.Functions.Values.Select(f => (Where: f.DisplayName, f.Settings.Gpu))
-            .Concat(a.Classes.Values.Select(c => (Where: $"{c.App}.{c.Name}", c.Settings.Gpu))));
         var problems = new List<string>();
-        foreach (var (where, gpu) in specs)
+        foreach (var (where, settings) in registry.AllSettings)
         {
             try
             {
-                GpuRequirement.Parse(gpu);
+                GpuRequirement.Parse(settings.Gpu);
             }
             catch (FormatException e)
             {

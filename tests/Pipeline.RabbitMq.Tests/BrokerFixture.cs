@@ -103,6 +103,7 @@ public sealed class BrokerFixture : IAsyncLifetime
     internal static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what, double seconds = 15)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
         while (true)
         {
             var value = await probe();
@@ -116,7 +117,7 @@ public sealed class BrokerFixture : IAsyncLifetime
                 Assert.Fail($"Within {seconds} s: {what}");
             }
 
-            await Task.Delay(100);
+            await poll.WaitForNextTickAsync();
         }
     }
 }

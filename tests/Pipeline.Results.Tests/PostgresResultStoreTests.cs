@@ -388,11 +388,12 @@ public sealed class PostgresResultStoreTests : PostgresTestBase
 
         // Each lookup may start a purge (one at a time, so the first may have been skipped while the record's was running).
         var deadline = Stopwatch.StartNew();
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
         do
         {
             Assert.True(deadline.Elapsed < Patience, "the background purge did not delete the expired row");
             await store.GetAsync("fc-other", TimeSpan.Zero, CancellationToken.None);
-            await Task.Delay(20);
+            await poll.WaitForNextTickAsync();
         }
         while (await Schema.ScalarAsync("select count(*) from $schema.calls") > 0);
     }

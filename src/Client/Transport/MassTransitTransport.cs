@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using MassTransit;
 using Pipeline.Messages.Invocations;
 
@@ -6,10 +7,13 @@ namespace Pipeline.Client.Transport;
 /// <summary>The transport over a MassTransit bus (in-memory for the embedded mode, RabbitMQ otherwise).</summary>
 internal sealed class MassTransitTransport(IBus bus) : IInvocationTransport
 {
+    // One request client per pool, not per call: making one is not free on the hot path.
+    private readonly ConcurrentDictionary<string, IRequestClient<RunInvocation>> _requestClients = new(StringComparer.Ordinal);
+
     public async Task<InvocationCompleted> RequestAsync(string queue, RunInvocation invocation, CancellationToken cancellationToken)
     {
         // Modal's remote() has no client-side deadline: the function's own timeout and retries bound it.
-        var client = bus.CreateRequestClient<RunInvocation>(Address(queue), RequestTimeout.After(d: 7));
+        var client = _requestClients.GetOrAdd(queue, q => bus.CreateRequestClient<RunInvocation>(Address(q), RequestTimeout.After(d: 7)));
         var response = await client.GetResponse<InvocationCompleted>(invocation, cancellationToken).ConfigureAwait(false);
         return response.Message;
     }

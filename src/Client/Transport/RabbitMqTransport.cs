@@ -13,12 +13,14 @@ namespace Pipeline.Client.Transport;
 /// </summary>
 internal sealed class RabbitMqTransport(IBus bus, BrokerTopology topology) : IInvocationTransport
 {
+    // One request client per pool, not per call: making one is not free on the hot path.
+    private readonly ConcurrentDictionary<string, IRequestClient<RunInvocation>> _requestClients = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PoolDemanded> _pools = new(StringComparer.Ordinal);
 
     public Task<InvocationCompleted> RequestAsync(string queue, RunInvocation invocation, CancellationToken cancellationToken) =>
         ResendingAsync(queue, async () =>
         {
-            var client = bus.CreateRequestClient<RunInvocation>(Address(queue), RequestTimeout.After(d: 7));
+            var client = _requestClients.GetOrAdd(queue, q => bus.CreateRequestClient<RunInvocation>(Address(q), RequestTimeout.After(d: 7)));
             var response = await client.GetResponse<InvocationCompleted>(invocation, request => request.UseExecute(Mandatory), cancellationToken).ConfigureAwait(false);
             return response.Message;
         }, cancellationToken);

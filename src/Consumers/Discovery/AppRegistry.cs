@@ -18,6 +18,11 @@ internal sealed class AppRegistry
 
     public IReadOnlyCollection<AppDefinition> Apps => _apps.Values;
 
+    /// <summary>Every function's and class's settings, with a readable name: what start-up checks walk.</summary>
+    public IEnumerable<(string Where, ContainerSettings Settings)> AllSettings => _apps.Values.SelectMany(a =>
+        a.Functions.Values.Select(f => (f.DisplayName, f.Settings))
+            .Concat(a.Classes.Values.Select(c => ($"{c.App}.{c.Name}", c.Settings))));
+
     public IReadOnlyList<AppManifest> Manifests => _apps.Values.Select(a => a.ToManifest()).ToList();
 
     public AppDefinition? FindApp(string app) => _apps.GetValueOrDefault(Names.Normalize(app));

@@ -10,9 +10,8 @@ internal static class ConsumerTimeoutCheck
 {
     public static IReadOnlyList<string> Problems(AppRegistry registry, TimeSpan consumerTimeout)
     {
-        var timed = registry.Apps.SelectMany(a => a.Functions.Values.Select(f => (DisplayName: f.DisplayName, f.Settings.Timeout))
-            .Concat(a.Classes.Values.Select(c => (DisplayName: $"{c.App}.{c.Name}", c.Settings.Timeout))));
-        return timed
+        return registry.AllSettings
+            .Select(s => (DisplayName: s.Where, s.Settings.Timeout))
             .Where(t => t.Timeout > consumerTimeout)
             .Select(t => $"{t.DisplayName} has Timeout {t.Timeout:c}, longer than the broker's consumer_timeout of {consumerTimeout:c} " +
                 "(Pipeline:RabbitMq:ConsumerTimeout). Raise consumer_timeout in rabbitmq.conf and that setting, or shorten the function's Timeout.")

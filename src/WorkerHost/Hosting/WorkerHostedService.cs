@@ -20,9 +20,22 @@ internal sealed class WorkerHostedService(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         Log.Serving(logger, string.Join(", ", registry.Apps.Select(a => $"{a.Name} ({a.Functions.Count} functions, {a.Classes.Count} classes)")));
+        foreach (var (where, gpu) in GpuSpecs())
+        {
+            foreach (var option in gpu.Options.Where(o => !o.IsKnownType))
+            {
+                SlotsLog.UnknownGpuType(logger, $"{where}: {gpu}", option.Type);
+            }
+        }
+
         Log.Inventory(logger, slots.CpuSlots, slots.Gpus.Count == 0 ? "none" : string.Join(", ", slots.Gpus.Select(g => $"{g.Index}:{g.Name}")));
         return Task.CompletedTask;
     }
+
+    private IEnumerable<(string Where, GpuRequirement Gpu)> GpuSpecs() => registry.AllSettings
+        .Select(s => (s.Where, Gpu: GpuRequirement.Parse(s.Settings.Gpu)))
+        .Where(s => s.Gpu is not null)
+        .Select(s => (s.Where, s.Gpu!));
 
     public Task StopAsync(CancellationToken cancellationToken) => pools.StopAsync(cancellationToken);
 }

@@ -32,9 +32,6 @@ internal sealed class PoolManager(
     private readonly ConcurrentDictionary<string, string> _refusals = new(StringComparer.Ordinal);
     private volatile bool _stopping;
 
-    /// <summary>The queues of the pools running here.</summary>
-    public IReadOnlyCollection<string> Queues => Running().Select(p => p.Queue).ToList();
-
     public bool IsServing(string queue) => _pools.ContainsKey(queue);
 
     /// <summary>Starts the pool a notice names, unless it runs here already or cannot run here. Never throws for a bad notice.</summary>

@@ -125,10 +125,11 @@ public sealed class ContainerTests
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
         while (!condition())
         {
             Assert.True(DateTime.UtcNow < deadline, "The condition did not hold within 10 s.");
-            await Task.Yield();
+            await poll.WaitForNextTickAsync();
         }
     }
 }
