@@ -20,7 +20,8 @@ public sealed class Model
         Console.WriteLine($"  [enter] loaded model name={Name} size={Size}");
     }
 
-    [Method]
+    // Also served over HTTP by the gateway: GET /quickstart/model/generate?name=llama&size=7&prompt=hi
+    [Method, WebEndpoint]
     public string Generate(string prompt) =>
         $"{Name}-{Size} says: {prompt} {_vocabulary![prompt.Length % _vocabulary.Length]}";
 

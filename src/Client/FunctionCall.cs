@@ -35,6 +35,15 @@ public sealed class FunctionCall
         };
     }
 
+    /// <summary>
+    /// Cancels the call (Modal's <c>FunctionCall.cancel()</c>): if it has not finished, <see cref="GetAsync{TResult}"/> throws a
+    /// <see cref="RemoteException"/> with status <c>Cancelled</c> from now on, a running attempt has its cancellation token
+    /// cancelled, an input still queued is dropped, and no retry follows. A call that already finished keeps its result.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the request to cancel.</param>
+    /// <returns>True if the call was pending and is now cancelled; false if it had finished or is unknown.</returns>
+    public Task<bool> CancelAsync(CancellationToken cancellationToken = default) => _client.CancelAsync(Id, cancellationToken);
+
     /// <inheritdoc />
     public override string ToString() => Id;
 }

@@ -50,9 +50,16 @@ public sealed class FunctionHandle
     /// <summary>Starts the function without waiting (Modal's <c>.spawn(*args)</c>); the result is kept for <c>get</c> by id.</summary>
     /// <param name="args">The positional arguments.</param>
     /// <param name="cancellationToken">Cancels sending.</param>
-    public async Task<FunctionCall> SpawnAsync(IReadOnlyList<object?> args, CancellationToken cancellationToken = default)
+    public Task<FunctionCall> SpawnAsync(IReadOnlyList<object?> args, CancellationToken cancellationToken = default) =>
+        SpawnAsync(args, new CallOptions(), cancellationToken);
+
+    /// <summary>Starts the function without waiting, with options such as an idempotency key.</summary>
+    /// <param name="args">The positional arguments.</param>
+    /// <param name="options">The call's options.</param>
+    /// <param name="cancellationToken">Cancels sending.</param>
+    public async Task<FunctionCall> SpawnAsync(IReadOnlyList<object?> args, CallOptions options, CancellationToken cancellationToken = default)
     {
-        var id = await _client.SendAsync(Target, args, storeResult: true, cancellationToken).ConfigureAwait(false);
+        var id = await _client.SendAsync(Target, args, storeResult: true, options, cancellationToken).ConfigureAwait(false);
         return new FunctionCall(_client, id);
     }
 
@@ -60,7 +67,14 @@ public sealed class FunctionHandle
     /// <param name="args">The positional arguments.</param>
     /// <param name="cancellationToken">Cancels sending.</param>
     public Task<string> SendAsync(IReadOnlyList<object?> args, CancellationToken cancellationToken = default) =>
-        _client.SendAsync(Target, args, storeResult: false, cancellationToken);
+        SendAsync(args, new CallOptions(), cancellationToken);
+
+    /// <summary>Fire and forget, with options such as an idempotency key. Returns the call id.</summary>
+    /// <param name="args">The positional arguments.</param>
+    /// <param name="options">The call's options.</param>
+    /// <param name="cancellationToken">Cancels sending.</param>
+    public Task<string> SendAsync(IReadOnlyList<object?> args, CallOptions options, CancellationToken cancellationToken = default) =>
+        _client.SendAsync(Target, args, storeResult: false, options, cancellationToken);
 
     /// <summary>
     /// Calls the function once per input, each input being its single argument (Modal's <c>.map()</c>), with at most
@@ -84,19 +98,68 @@ public sealed class FunctionHandle
         MapOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        await foreach (var (_, outcome) in RunMapAsync(inputs, options, cancellationToken).ConfigureAwait(false))
+        {
+            yield return Unwrap<TResult>(outcome);
+        }
+    }
+
+    /// <summary>
+    /// Like <see cref="MapAsync{TResult}"/>, but a failed input does not stop the map: each result says whether its input
+    /// succeeded, and carries the value or the error in its place (Modal's <c>.map(..., return_exceptions=True)</c>).
+    /// </summary>
+    /// <typeparam name="TResult">The type to read each value as.</typeparam>
+    /// <param name="inputs">One argument per call.</param>
+    /// <param name="options">Ordering and in-flight limit.</param>
+    /// <param name="cancellationToken">Stops the map.</param>
+    public IAsyncEnumerable<MapResult<TResult>> MapResultsAsync<TResult>(IEnumerable<object?> inputs, MapOptions? options = null, CancellationToken cancellationToken = default) =>
+        StarMapResultsAsync<TResult>(inputs.Select(input => (IReadOnlyList<object?>)[input]), options, cancellationToken);
+
+    /// <summary>Like <see cref="MapResultsAsync{TResult}"/>, with each input a list of positional arguments.</summary>
+    /// <typeparam name="TResult">The type to read each value as.</typeparam>
+    /// <param name="inputs">The argument lists.</param>
+    /// <param name="options">Ordering and in-flight limit.</param>
+    /// <param name="cancellationToken">Stops the map.</param>
+    public async IAsyncEnumerable<MapResult<TResult>> StarMapResultsAsync<TResult>(
+        IEnumerable<IReadOnlyList<object?>> inputs,
+        MapOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var (index, outcome) in RunMapAsync(inputs, options, cancellationToken).ConfigureAwait(false))
+        {
+            MapResult<TResult> result;
+            try
+            {
+                result = new MapResult<TResult>(index, Unwrap<TResult>(outcome), null);
+            }
+            catch (RemoteException e)
+            {
+                result = new MapResult<TResult>(index, default, e);
+            }
+
+            yield return result;
+        }
+    }
+
+    private async IAsyncEnumerable<(int Index, InvocationCompleted Outcome)> RunMapAsync(
+        IEnumerable<IReadOnlyList<object?>> inputs,
+        MapOptions? options,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(inputs);
         options ??= new MapOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxInFlight, 1, nameof(options));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var inFlight = new List<Task<InvocationCompleted>>();
+        var inFlight = new List<Task<(int, InvocationCompleted)>>();
         using var source = inputs.GetEnumerator();
+        var next = 0;
         try
         {
             while (true)
             {
                 while (inFlight.Count < options.MaxInFlight && source.MoveNext())
                 {
-                    inFlight.Add(_client.RequestAsync(Target, source.Current, stop.Token));
+                    inFlight.Add(RequestAsync(next++, source.Current, stop.Token));
                 }
 
                 if (inFlight.Count == 0)
@@ -104,9 +167,9 @@ public sealed class FunctionHandle
                     yield break;
                 }
 
-                var next = options.OrderOutputs ? inFlight[0] : await Task.WhenAny(inFlight).ConfigureAwait(false);
-                inFlight.Remove(next);
-                yield return Unwrap<TResult>(await next.ConfigureAwait(false));
+                var done = options.OrderOutputs ? inFlight[0] : await Task.WhenAny(inFlight).ConfigureAwait(false);
+                inFlight.Remove(done);
+                yield return await done.ConfigureAwait(false);
             }
         }
         finally
@@ -115,6 +178,9 @@ public sealed class FunctionHandle
             await Task.WhenAll(inFlight).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
         }
     }
+
+    private async Task<(int, InvocationCompleted)> RequestAsync(int index, IReadOnlyList<object?> args, CancellationToken cancellationToken) =>
+        (index, await _client.RequestAsync(Target, args, cancellationToken).ConfigureAwait(false));
 
     internal static TResult Unwrap<TResult>(InvocationCompleted outcome)
     {

@@ -61,12 +61,52 @@ public sealed class PipelineClient
     {
         var invocation = Build(target, args, storeResult: false);
         await AnnounceAsync(target, cancellationToken).ConfigureAwait(false);
-        return await _transport.RequestAsync(target.Queue, invocation, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await _transport.RequestAsync(target.Queue, invocation, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller gave up: the input must not run on (Modal cancels a remote call whose caller is interrupted).
+            _ = CancelOnHostsAsync(invocation.CallId);
+            throw;
+        }
     }
 
-    internal async Task<string> SendAsync(CallTarget target, IReadOnlyList<object?> args, bool storeResult, CancellationToken cancellationToken)
+    /// <summary>Cancels a call: a pending spawned call is marked cancelled at once, and hosts stop it or drop its input.</summary>
+    internal async Task<bool> CancelAsync(string callId, CancellationToken cancellationToken)
     {
-        var invocation = Build(target, args, storeResult);
+        var cancelled = await Results.CancelAsync(callId, cancellationToken).ConfigureAwait(false);
+        await _transport.CancelAsync(new CancelInvocation { CallId = callId }, cancellationToken).ConfigureAwait(false);
+        return cancelled;
+    }
+
+    private async Task CancelOnHostsAsync(string callId)
+    {
+        try
+        {
+            await _transport.CancelAsync(new CancelInvocation { CallId = callId }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Best effort: the input still ends by its own timeout.
+        }
+    }
+
+    internal async Task<string> SendAsync(CallTarget target, IReadOnlyList<object?> args, bool storeResult, CallOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var invocation = Build(target, args, storeResult) with { IdempotencyKey = options.IdempotencyKey };
+        if (options.IdempotencyKey is { } key)
+        {
+            // The same key, pending or done: the first call is the answer, and nothing is sent. The store refuses a bad key.
+            var owner = await Results.ClaimAsync(key, invocation.CallId, cancellationToken).ConfigureAwait(false);
+            if (owner != invocation.CallId)
+            {
+                return owner;
+            }
+        }
+
         if (storeResult)
         {
             await Results.RegisterAsync(invocation.CallId, cancellationToken).ConfigureAwait(false);

@@ -5,8 +5,11 @@ using Microsoft.Extensions.Options;
 using Pipeline.Client;
 using Pipeline.Client.Targets;
 using Pipeline.Client.Transport;
+using Pipeline.Consumers.Invocations;
 using Pipeline.Consumers.Discovery;
 using Pipeline.Results;
+using Pipeline.Scheduler;
+using Pipeline.Scheduler.Hosting;
 using Pipeline.WorkerHost;
 using Pipeline.WorkerHost.Pools;
 
@@ -26,6 +29,7 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
     private readonly ServiceProvider _services;
     private readonly IBusControl _bus;
     private readonly PoolManager _pools;
+    private readonly ScheduleRuntime _schedules;
     private int _stopped;
 
     private EmbeddedPipeline(ServiceProvider services)
@@ -33,9 +37,11 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
         _services = services;
         _bus = services.GetRequiredService<IBusControl>();
         _pools = services.GetRequiredService<PoolManager>();
+        _schedules = services.GetRequiredService<ScheduleRuntime>();
+        Schedules = services.GetRequiredService<ScheduleBook>();
         var registry = services.GetRequiredService<AppRegistry>();
         Client = new PipelineClient(
-            new InProcessTransport(new MassTransitTransport(_bus), _pools),
+            new InProcessTransport(new MassTransitTransport(_bus), _pools, services.GetRequiredService<CallCancellations>()),
             new ManifestCatalog(registry.Manifests),
             services.GetRequiredService<IResultStore>(),
             services.GetRequiredService<TimeProvider>());
@@ -43,6 +49,9 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
 
     /// <summary>The client for calling the apps.</summary>
     public PipelineClient Client { get; }
+
+    /// <summary>The apps' <c>[Schedule]</c>s, fired in this process while it runs (unless <see cref="EmbeddedOptions.Schedules"/> is off): list them, see their next fire times, fire one now.</summary>
+    public ScheduleBook Schedules { get; }
 
     /// <summary>Discovers the apps, then starts the in-memory bus and the worker.</summary>
     /// <param name="appAssemblies">The assemblies holding [App] functions and classes.</param>
@@ -61,6 +70,8 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
         services.AddSingleton(options.Time);
         services.AddSingleton(Options.Create(options.Worker));
         services.AddPipelineWorker(appAssemblies);
+        EmbeddedPipeline? pipeline = null;
+        EmbeddedSchedules.Register(services, options.Schedules, () => pipeline!.Client);
         services.AddSingleton<IPoolTransport>(sp => new MassTransitPoolTransport(sp.GetRequiredService<IReceiveEndpointConnector>()));
         services.AddMassTransit(bus =>
         {
@@ -68,8 +79,9 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
         });
 
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
-        var pipeline = new EmbeddedPipeline(provider);
+        pipeline = new EmbeddedPipeline(provider);
         await pipeline._bus.StartAsync(cancellationToken).ConfigureAwait(false);
+        await pipeline._schedules.StartAsync(cancellationToken).ConfigureAwait(false);
         return pipeline;
     }
 
@@ -82,6 +94,7 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
             return;
         }
 
+        await _schedules.StopAsync(cancellationToken).ConfigureAwait(false);
         await _pools.StopAsync(cancellationToken).ConfigureAwait(false);
         await _bus.StopAsync(cancellationToken).ConfigureAwait(false);
     }

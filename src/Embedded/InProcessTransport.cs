@@ -1,4 +1,5 @@
 using Pipeline.Client.Transport;
+using Pipeline.Consumers.Invocations;
 using Pipeline.Messages.Invocations;
 using Pipeline.WorkerHost.Pools;
 
@@ -8,7 +9,7 @@ namespace Pipeline.Embedded;
 /// The embedded transport: inputs travel over the in-memory bus like on RabbitMQ, but a pool notice forms the pool
 /// directly and returns once it consumes, because the in-memory transport does not keep messages for a queue nobody consumes yet.
 /// </summary>
-internal sealed class InProcessTransport(IInvocationTransport bus, PoolManager pools) : IInvocationTransport
+internal sealed class InProcessTransport(IInvocationTransport bus, PoolManager pools, CallCancellations cancellations) : IInvocationTransport
 {
     public Task<InvocationCompleted> RequestAsync(string queue, RunInvocation invocation, CancellationToken cancellationToken) =>
         bus.RequestAsync(queue, invocation, cancellationToken);
@@ -18,4 +19,10 @@ internal sealed class InProcessTransport(IInvocationTransport bus, PoolManager p
 
     public Task AnnounceAsync(PoolDemanded demand, CancellationToken cancellationToken) =>
         pools.EnsureAsync(demand, cancellationToken);
+
+    public Task CancelAsync(CancelInvocation cancel, CancellationToken cancellationToken)
+    {
+        cancellations.Cancel(cancel.CallId);
+        return Task.CompletedTask;
+    }
 }

@@ -22,4 +22,7 @@ internal static partial class Log
 
     [LoggerMessage(7005, LogLevel.Error, "Results store cannot use PostgreSQL {Target} (schema {Schema})")]
     public static partial void SchemaFailed(ILogger logger, Exception exception, string target, string schema);
+
+    [LoggerMessage(7006, LogLevel.Information, "Purged {Count} expired idempotency key claim(s) from {Schema}.idempotency")]
+    public static partial void PurgedClaims(ILogger logger, int count, string schema);
 }

@@ -13,18 +13,15 @@ namespace Pipeline.Results;
 /// <summary>
 /// A results store in PostgreSQL, shared by every process that uses the same database and schema: a call spawned in one
 /// process can be awaited in another. Behaves as <see cref="InMemoryResultStore"/> does: a spawn retried never resets a
-/// finished call, a later record replaces an earlier one, a result expires <see cref="PostgresResultStoreOptions.Retention"/>
-/// after it was recorded, and pending calls never expire. Waiting uses LISTEN/NOTIFY on one connection per store, with
-/// polling every <see cref="PostgresResultStoreOptions.PollInterval"/> so a lost notification only delays a waiter.
-/// Creates its schema and table on first use. Safe for concurrent use; dispose it to close its connections.
+/// finished call, a later record replaces an earlier one (but never a cancellation), a result expires
+/// <see cref="PostgresResultStoreOptions.Retention"/> after it was recorded, and pending calls never expire. Idempotency keys
+/// are claimed in one statement, so processes claiming one key at once agree on its owner. Waiting uses LISTEN/NOTIFY on one
+/// connection per store, with polling every <see cref="PostgresResultStoreOptions.PollInterval"/> so a lost notification only
+/// delays a waiter. Creates its schema and tables on first use, and adds what an older version lacks. Safe for concurrent
+/// use; dispose it to close its connections.
 /// </summary>
 public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
 {
-    private const string PendingStatus = "pending";
-
-    // PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; longer ids are not notified and their waiters poll.
-    private const int MaxNotifyPayloadBytes = 8000;
-
     private readonly NpgsqlDataSource _dataSource;
     private readonly CallNotifications _notifications;
     private readonly TimeProvider _time;
@@ -34,14 +31,10 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
     private readonly TimeSpan _retention;
     private readonly TimeSpan _pollInterval;
     private readonly TimeSpan _purgeInterval;
-    private readonly string _insertPendingSql;
-    private readonly string _upsertSql;
-    private readonly string _selectSql;
-    private readonly string _purgeSql;
-    private readonly SemaphoreSlim _schemaLock = new(1, 1);
+    private readonly ResultsSchema _tables;
+    private readonly ResultsSql _sql;
     private readonly CancellationTokenSource _disposing = new();
     private readonly Lock _gate = new();
-    private volatile bool _schemaReady;
     private DateTimeOffset _nextPurge = DateTimeOffset.MinValue;
     private Task _purge = Task.CompletedTask;
     private volatile bool _disposed;
@@ -80,27 +73,17 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
         _purgeInterval = options.PurgeInterval;
         _dataSource = NpgsqlDataSource.Create(options.EffectiveConnectionString);
         _notifications = new CallNotifications(_dataSource, time, _pollInterval, _logger);
-
-        // Identifiers cannot be parameters: the schema is put into the text, which is safe because Validate only lets
-        // letters, digits and underscores through, and it is quoted so that its case is kept.
-        var table = $"\"{_schema}\".calls";
-        _insertPendingSql =
-            $"insert into {table} (call_id, status, attempts, created_at) values ($1, '{PendingStatus}', 0, $2) " +
-            "on conflict (call_id) do nothing";
-        _upsertSql =
-            $"insert into {table} (call_id, status, value, error, attempts, started_at, finished_at, created_at, expires_at) " +
-            "values ($1, $2, $3, $4, $5, $6, $7, $8, $9) " +
-            "on conflict (call_id) do update set status = excluded.status, value = excluded.value, error = excluded.error, " +
-            "attempts = excluded.attempts, started_at = excluded.started_at, finished_at = excluded.finished_at, " +
-            "expires_at = excluded.expires_at";
-        _selectSql = $"select status, value, error, attempts, started_at, finished_at, expires_at from {table} where call_id = $1";
-        _purgeSql = $"delete from {table} where expires_at < $1";
+        _tables = new ResultsSchema(_dataSource, _schema, _target, _logger);
+        _sql = new ResultsSql(_schema);
     }
 
     /// <summary>How long a finished call's result is kept, counted from when it was recorded.</summary>
     public TimeSpan Retention => _retention;
 
-    /// <summary>Test seam: called with the call id each time a waiter has looked, found the call pending, and starts waiting.</summary>
+    /// <summary>
+    /// Test seam: called each time a waiter has looked, found the call pending, and starts waiting, with the id whose changes
+    /// it waits for: the call's own, or its owner's for a duplicate.
+    /// </summary>
     internal Action<string>? Parked { get; set; }
 
     /// <inheritdoc />
@@ -108,7 +91,7 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(callId);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var command = _dataSource.CreateCommand(_insertPendingSql);
+        var command = _dataSource.CreateCommand(_sql.InsertPending);
         await using (command.ConfigureAwait(false))
         {
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = callId });
@@ -130,7 +113,7 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
         var batch = _dataSource.CreateBatch();
         await using (batch.ConfigureAwait(false))
         {
-            var upsert = new NpgsqlBatchCommand(_upsertSql);
+            var upsert = new NpgsqlBatchCommand(_sql.Upsert);
             upsert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = result.CallId });
             upsert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = result.Status.ToString() });
             upsert.Parameters.Add(JsonParameter(result.Value is { } value ? value.GetRawText() : null));
@@ -143,7 +126,7 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
             batch.BatchCommands.Add(upsert);
 
             // In the same implicit transaction: the notification is sent on commit, when waiters can already see the row.
-            var notify = new NpgsqlBatchCommand($"select pg_notify('{CallNotifications.Channel}', $1) where octet_length($1) < {MaxNotifyPayloadBytes}");
+            var notify = new NpgsqlBatchCommand(ResultsSql.Notify);
             notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = result.CallId });
             batch.BatchCommands.Add(notify);
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -165,18 +148,97 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
 
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         TryStartPurge();
-        var lookup = await LookAsync(callId, cancellationToken).ConfigureAwait(false);
-        return lookup.State != CallState.Pending || timeout == TimeSpan.Zero
-            ? lookup
-            : await WaitAsync(callId, timeout, cancellationToken).ConfigureAwait(false);
+        var look = await LookAsync(callId, cancellationToken).ConfigureAwait(false);
+        return look.Lookup.State != CallState.Pending || timeout == TimeSpan.Zero
+            ? look.Lookup
+            : await WaitAsync(callId, look.Answering, timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<string> ClaimAsync(string idempotencyKey, string callId, CancellationToken cancellationToken)
+    {
+        IdempotencyKey.Validate(idempotencyKey, nameof(idempotencyKey));
+        ArgumentNullException.ThrowIfNull(callId);
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        TryStartPurge();
+
+        // Expiry by this store's clock, as for results.
+        var now = _time.GetUtcNow().ToUniversalTime();
+        var command = _dataSource.CreateCommand(_sql.Claim);
+        await using (command.ConfigureAwait(false))
+        {
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = idempotencyKey });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = callId });
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = AddClamped(now, _retention) });
+            var owner = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            return (string)owner!;
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask RecordDuplicateAsync(string callId, string ownerCallId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(callId);
+        ArgumentNullException.ThrowIfNull(ownerCallId);
+        if (string.Equals(callId, ownerCallId, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Call {callId} cannot duplicate itself; record a duplicate only when the key's owner is another call.", nameof(ownerCallId));
+        }
+
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        var batch = _dataSource.CreateBatch();
+        await using (batch.ConfigureAwait(false))
+        {
+            var insert = new NpgsqlBatchCommand(_sql.Duplicate);
+            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = callId });
+            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = ownerCallId });
+            insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = _time.GetUtcNow().ToUniversalTime() });
+            batch.BatchCommands.Add(insert);
+
+            // Waiters on the duplicate's id were listening on it: woken, they look again and then listen on the owner's.
+            var notify = new NpgsqlBatchCommand(ResultsSql.Notify);
+            notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = callId });
+            batch.BatchCommands.Add(notify);
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> CancelAsync(string callId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(callId);
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        TryStartPurge();
+        var now = _time.GetUtcNow().ToUniversalTime();
+        var batch = _dataSource.CreateBatch();
+        await using (batch.ConfigureAwait(false))
+        {
+            // Changes only a pending row, so a cancel racing a worker's record leaves one of the two, and no record replaces it.
+            var cancel = new NpgsqlBatchCommand(_sql.Cancel);
+            cancel.Parameters.Add(new NpgsqlParameter<string> { TypedValue = callId });
+            cancel.Parameters.Add(new NpgsqlParameter<string> { TypedValue = CallCancellation.ErrorType });
+            cancel.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
+            cancel.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = AddClamped(now, _retention) });
+            batch.BatchCommands.Add(cancel);
+
+            // In the same implicit transaction, so sent on commit; when nothing changed, waiters only look once more.
+            var notify = new NpgsqlBatchCommand(_sql.NotifyAnswering);
+            notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = callId });
+            batch.BatchCommands.Add(notify);
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return cancel.RecordsAffected > 0;
+        }
     }
 
     /// <summary>
-    /// Deletes the results that expired. Lookups already treat them as unknown, and the store purges by itself at most once
-    /// per <see cref="PostgresResultStoreOptions.PurgeInterval"/> while it is used; call this to purge at a time of your choosing.
+    /// Deletes the results that expired, the duplicates whose owner is gone (once they are older than the retention period),
+    /// and the idempotency keys whose claim expired. Lookups already treat them as unknown, and the store purges by itself at
+    /// most once per <see cref="PostgresResultStoreOptions.PurgeInterval"/> while it is used; call this to purge at a time of
+    /// your choosing.
     /// </summary>
     /// <param name="cancellationToken">Cancels the delete.</param>
-    /// <returns>The number of results deleted.</returns>
+    /// <returns>The number of calls deleted (results and duplicates); expired keys are not counted.</returns>
     public async ValueTask<int> PurgeExpiredAsync(CancellationToken cancellationToken)
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
@@ -205,7 +267,7 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
         await _notifications.DisposeAsync().ConfigureAwait(false);
         await _dataSource.DisposeAsync().ConfigureAwait(false);
         _disposing.Dispose();
-        _schemaLock.Dispose();
+        _tables.Dispose();
     }
 
     private static NpgsqlParameter JsonParameter(string? json) =>
@@ -213,6 +275,9 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
 
     private static DateTimeOffset AddClamped(DateTimeOffset time, TimeSpan span) =>
         span >= DateTimeOffset.MaxValue - time ? DateTimeOffset.MaxValue : time + span;
+
+    private static DateTimeOffset SubtractClamped(DateTimeOffset time, TimeSpan span) =>
+        span >= time - DateTimeOffset.MinValue ? DateTimeOffset.MinValue : time - span;
 
     private static string WriteError(RemoteError error)
     {
@@ -246,9 +311,9 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
         return document.RootElement.Clone();
     }
 
-    private async Task<CallLookup> LookAsync(string callId, CancellationToken cancellationToken)
+    private async Task<Look> LookAsync(string callId, CancellationToken cancellationToken)
     {
-        var command = _dataSource.CreateCommand(_selectSql);
+        var command = _dataSource.CreateCommand(_sql.Select);
         await using (command.ConfigureAwait(false))
         {
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = callId });
@@ -257,30 +322,32 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
             {
                 if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    return new CallLookup(CallState.Unknown, null);
+                    // Never spawned, or a duplicate whose owner is gone.
+                    return new Look(new CallLookup(CallState.Unknown, null), callId);
                 }
 
+                var answering = reader.GetString(7);
                 if (!reader.IsDBNull(6) && reader.GetFieldValue<DateTimeOffset>(6) < _time.GetUtcNow())
                 {
                     // Expired but not purged yet: as good as gone.
-                    return new CallLookup(CallState.Unknown, null);
+                    return new Look(new CallLookup(CallState.Unknown, null), answering);
                 }
 
                 var status = reader.GetString(0);
-                if (status == PendingStatus)
+                if (status == ResultsSql.PendingStatus)
                 {
-                    return new CallLookup(CallState.Pending, null);
+                    return new Look(new CallLookup(CallState.Pending, null), answering);
                 }
 
                 if (!Enum.TryParse<InvocationStatus>(status, ignoreCase: false, out var parsed) || !Enum.IsDefined(parsed))
                 {
                     throw new InvalidOperationException(
-                        $"Call {callId} has status '{status}' in {_schema}.calls, which this version of Pipeline does not know.");
+                        $"Call {answering} has status '{status}' in {_schema}.calls, which this version of Pipeline does not know.");
                 }
 
                 var result = new InvocationCompleted
                 {
-                    CallId = callId,
+                    CallId = answering,
                     Status = parsed,
                     Value = reader.IsDBNull(1) ? null : ReadValue(reader.GetString(1)),
                     Error = reader.IsDBNull(2) ? null : ReadError(reader.GetString(2)),
@@ -288,12 +355,12 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
                     StartedAt = reader.IsDBNull(4) ? default : reader.GetFieldValue<DateTimeOffset>(4),
                     FinishedAt = reader.IsDBNull(5) ? default : reader.GetFieldValue<DateTimeOffset>(5),
                 };
-                return new CallLookup(CallState.Completed, result);
+                return new Look(new CallLookup(CallState.Completed, result), answering);
             }
         }
     }
 
-    private async Task<CallLookup> WaitAsync(string callId, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<CallLookup> WaitAsync(string callId, string answering, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         TimeSpan Remaining() => timeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : timeout - _time.GetElapsedTime(started);
@@ -302,149 +369,62 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
             : remaining > TimeSpan.Zero ? remaining
             : TimeSpan.Zero;
 
-        using var waiter = _notifications.Subscribe(callId);
-
-        // Once LISTEN is in effect, every record after the next look is heard. Bounded, so that a listener that cannot
-        // connect only makes this waiter poll.
+        // Records notify the id of the row they write: for a duplicate, that is its owner's.
+        var waiter = _notifications.Subscribe(answering);
         try
         {
-            await waiter.Listening.WaitAsync(Nap(Remaining()), _time, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            // Not listening yet: the loop below polls until it is.
-        }
-
-        while (true)
-        {
-            // Armed before looking, so a notification sent after the look wakes the wait below.
-            var notified = waiter.Arm();
-            var lookup = await LookAsync(callId, cancellationToken).ConfigureAwait(false);
-            var remaining = Remaining();
-            if (lookup.State != CallState.Pending || (remaining != Timeout.InfiniteTimeSpan && remaining <= TimeSpan.Zero))
-            {
-                return lookup;
-            }
-
-            Parked?.Invoke(callId);
+            // Once LISTEN is in effect, every record after the next look is heard. Bounded, so that a listener that cannot
+            // connect only makes this waiter poll.
             try
             {
-                await notified.WaitAsync(Nap(remaining), _time, cancellationToken).ConfigureAwait(false);
+                await waiter.Listening.WaitAsync(Nap(Remaining()), _time, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
-                // No notification within the poll interval (or what was left of the timeout): look again.
+                // Not listening yet: the loop below polls until it is.
             }
-        }
-    }
 
-    private async ValueTask EnsureSchemaAsync(CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_schemaReady)
-        {
-            return;
-        }
-
-        await _schemaLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_schemaReady)
+            while (true)
             {
-                return;
-            }
+                // Armed before looking, so a notification sent after the look wakes the wait below.
+                var notified = waiter.Arm();
+                var look = await LookAsync(callId, cancellationToken).ConfigureAwait(false);
+                var remaining = Remaining();
+                if (look.Lookup.State != CallState.Pending || (remaining != Timeout.InfiniteTimeSpan && remaining <= TimeSpan.Zero))
+                {
+                    return look.Lookup;
+                }
 
-            try
-            {
-                await CreateSchemaAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (NpgsqlException e)
-            {
-                Log.SchemaFailed(_logger, e, _target, _schema);
-                throw new InvalidOperationException(
-                    $"The results store cannot use PostgreSQL {_target} (schema {_schema}): {e.Message} " +
-                    $"Check {PostgresResultStoreOptions.SectionName}:ConnectionString (else the {PostgresResultStoreOptions.EnvironmentVariable} " +
-                    "environment variable); infra/up.sh starts a local server.",
-                    e);
-            }
+                if (!string.Equals(look.Answering, waiter.CallId, StringComparison.Ordinal))
+                {
+                    // The call became a duplicate while waited on: listen on its owner, then look again at once, since a
+                    // record made between the look and the subscription was heard by nobody.
+                    waiter.Dispose();
+                    waiter = _notifications.Subscribe(look.Answering);
+                    continue;
+                }
 
-            _schemaReady = true;
-            Log.SchemaReady(_logger, _target, _schema);
+                Parked?.Invoke(waiter.CallId);
+                try
+                {
+                    await notified.WaitAsync(Nap(remaining), _time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    // No notification within the poll interval (or what was left of the timeout): look again.
+                }
+            }
         }
         finally
         {
-            _schemaLock.Release();
+            waiter.Dispose();
         }
     }
 
-    private async Task CreateSchemaAsync(CancellationToken cancellationToken)
+    private ValueTask EnsureSchemaAsync(CancellationToken cancellationToken)
     {
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using (transaction.ConfigureAwait(false))
-            {
-                // Two processes starting at once would both try to create the schema, and "if not exists" does not stop the
-                // loser failing on a unique index: the lock makes the second wait for the first and then find it all there.
-                var batch = new NpgsqlBatch(connection, transaction);
-                await using (batch.ConfigureAwait(false))
-                {
-                    var lockCommand = new NpgsqlBatchCommand("select pg_advisory_xact_lock(hashtext('pipeline.results'), hashtext($1))");
-                    lockCommand.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _schema });
-                    batch.BatchCommands.Add(lockCommand);
-
-                    // A schema made beforehand by an administrator needs no CREATE right on the database: look before creating.
-                    var exists = new NpgsqlBatchCommand("select to_regclass($1) is not null");
-                    exists.Parameters.Add(new NpgsqlParameter<string> { TypedValue = $"\"{_schema}\".calls" });
-                    batch.BatchCommands.Add(exists);
-
-                    var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                    bool tableExists;
-                    await using (reader.ConfigureAwait(false))
-                    {
-                        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-                        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                        tableExists = reader.GetBoolean(0);
-                    }
-
-                    if (!tableExists)
-                    {
-                        await CreateTableAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-                    }
-                }
-
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private async Task CreateTableAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
-    {
-        // value and error are json, not jsonb: jsonb rewrites what it stores (key order, duplicate keys, number forms such as
-        // 1E+20) and refuses \u0000, and a result must come back exactly as it was recorded.
-        var ddl = new NpgsqlCommand(
-            $"""
-            create schema if not exists "{_schema}";
-            create table if not exists "{_schema}".calls (
-                call_id text primary key,
-                status text not null,
-                value json null,
-                error json null,
-                attempts integer not null default 0,
-                started_at timestamptz null,
-                finished_at timestamptz null,
-                created_at timestamptz not null,
-                expires_at timestamptz null
-            );
-            create index if not exists calls_expires_at on "{_schema}".calls (expires_at) where expires_at is not null;
-            """,
-            connection,
-            transaction);
-        await using (ddl.ConfigureAwait(false))
-        {
-            await ddl.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _tables.EnsureAsync(cancellationToken);
     }
 
     private void TryStartPurge()
@@ -482,17 +462,40 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
 
     private async Task<int> DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var command = _dataSource.CreateCommand(_purgeSql);
-        await using (command.ConfigureAwait(false))
+        now = now.ToUniversalTime();
+        var batch = _dataSource.CreateBatch();
+        await using (batch.ConfigureAwait(false))
         {
-            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now.ToUniversalTime() });
-            var count = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            var calls = new NpgsqlBatchCommand(_sql.PurgeCalls);
+            calls.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
+            batch.BatchCommands.Add(calls);
+
+            // After the first delete, in the same transaction: a duplicate whose owner just went goes too. The age guard
+            // keeps one whose owner has claimed its key but not registered yet.
+            var duplicates = new NpgsqlBatchCommand(_sql.PurgeDuplicates);
+            duplicates.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = SubtractClamped(now, _retention) });
+            batch.BatchCommands.Add(duplicates);
+
+            var claims = new NpgsqlBatchCommand(_sql.PurgeClaims);
+            claims.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
+            batch.BatchCommands.Add(claims);
+
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            var count = calls.RecordsAffected + duplicates.RecordsAffected;
             if (count > 0)
             {
                 Log.Purged(_logger, count, _schema);
             }
 
+            if (claims.RecordsAffected > 0)
+            {
+                Log.PurgedClaims(_logger, claims.RecordsAffected, _schema);
+            }
+
             return count;
         }
     }
+
+    /// <summary>A lookup, and the id of the row that answered it: the owner's for a duplicate, else the call's own.</summary>
+    private readonly record struct Look(CallLookup Lookup, string Answering);
 }

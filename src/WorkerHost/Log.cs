@@ -49,4 +49,10 @@ internal static partial class Log
 
     [LoggerMessage(2012, LogLevel.Warning, "Second signal: stopping at once")]
     public static partial void HardStop(ILogger logger);
+
+    [LoggerMessage(2015, LogLevel.Information, "Retry delays are durable: kept in PostgreSQL schema {Schema}, looked for every {PollMs} ms")]
+    public static partial void RetryServerStarted(ILogger logger, string schema, double pollMs);
+
+    [LoggerMessage(2016, LogLevel.Warning, "Retry delays are held in memory: set Pipeline:Results:ConnectionString or PIPELINE_POSTGRES so a retry survives a restart")]
+    public static partial void RetriesInMemory(ILogger logger);
 }

@@ -36,6 +36,8 @@ public static class WorkerServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IResultStore>(sp => new InMemoryResultStore(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => CreateInventory(sp.GetRequiredService<IOptions<WorkerOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<CallCancellations>();
+        services.TryAddSingleton<IRetryScheduler>(sp => new HoldingRetryScheduler(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<InvocationHandler>();
         services.AddSingleton<PoolManager>();
         services.AddOptions<WorkerOptions>().ValidateOnStart();

@@ -49,6 +49,14 @@ internal sealed class FakeTransport : IInvocationTransport
         return Task.CompletedTask;
     }
 
+    public ConcurrentQueue<CancelInvocation> Cancelled { get; } = new();
+
+    public Task CancelAsync(CancelInvocation cancel, CancellationToken cancellationToken)
+    {
+        Cancelled.Enqueue(cancel);
+        return Task.CompletedTask;
+    }
+
     public static InvocationCompleted Succeed(RunInvocation invocation, JsonElement value) => new()
     {
         CallId = invocation.CallId,

@@ -178,4 +178,82 @@ public sealed class EmbeddedPipelineTests : IAsyncLifetime
 
         Assert.Contains("square", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task MapResultsAsync_SomeInputsFail_ReturnsEachErrorInPlaceAndKeepsGoing()
+    {
+        var results = await Client.Function("embedded", "even-only").MapResultsAsync<int>(new object?[] { 1, 2, 3, 4 }).ToListAsync();
+
+        Assert.Equal([0, 1, 2, 3], results.Select(r => r.Index));
+        Assert.Equal([false, true, false, true], results.Select(r => r.Succeeded));
+        Assert.Equal([0, 2, 0, 4], results.Select(r => r.Value));
+        Assert.Equal("3 is odd", results[2].Error!.RemoteMessage);
+        Assert.Equal(InvocationStatus.Failed, results[0].Error!.Status);
+    }
+
+    [Fact]
+    public async Task MapAsync_SomeInputsFail_ThrowsTheFirstFailure()
+    {
+        var error = await Assert.ThrowsAsync<RemoteException>(async () => await Client.Function("embedded", "even-only").MapAsync<int>(new object?[] { 2, 3, 4 }).ToListAsync());
+
+        Assert.Equal("3 is odd", error.RemoteMessage);
+    }
+
+    [Fact]
+    public async Task RemoteAsync_FailsTwiceWithRetries2_SucceedsOnTheThirdRun()
+    {
+        Assert.Equal(3, await Client.Function("embedded", "fails-then-counts").RemoteAsync<int>([_run, 2]).WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task SpawnAsync_SameIdempotencyKey_ReturnsTheFirstCallAndRunsOnce()
+    {
+        var record = Client.Function("embedded", "record");
+        var options = new CallOptions { IdempotencyKey = "key-" + _run };
+
+        var first = await record.SpawnAsync([_run, "first"], options);
+        var second = await record.SpawnAsync([_run, "second"], options);
+
+        Assert.Equal(first.Id, second.Id);
+        Assert.Equal("first", await second.GetAsync<string>(TimeSpan.FromSeconds(30)));
+        Assert.Equal(["first"], Events.Of(_run));
+    }
+
+    [Fact]
+    public async Task CancelAsync_RunningCall_GetThrowsCancelledAndTheFunctionSawItsTokenWithoutRetry()
+    {
+        var call = await Client.Function("embedded", "wait-for-cancel").SpawnAsync([_run]);
+        await WaitUntilAsync(() => Events.Of(_run).Contains("start"));
+
+        Assert.True(await call.CancelAsync());
+
+        var error = await Assert.ThrowsAsync<RemoteException>(() => call.GetAsync<int>(TimeSpan.FromSeconds(30)));
+        Assert.Equal(InvocationStatus.Cancelled, error.Status);
+        await WaitUntilAsync(() => Events.Of(_run).Contains("cancelled"));
+        Assert.Equal(["start", "cancelled"], Events.Of(_run));
+    }
+
+    [Fact]
+    public async Task RemoteAsync_CallerCancels_TheRunningFunctionIsCancelledToo()
+    {
+        using var caller = new CancellationTokenSource();
+        var remote = Client.Function("embedded", "wait-for-cancel").RemoteAsync<int>([_run], caller.Token);
+        await WaitUntilAsync(() => Events.Of(_run).Contains("start"));
+
+        await caller.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => remote);
+        await WaitUntilAsync(() => Events.Of(_run).Contains("cancelled"));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The condition did not become true within 30 s.");
+            await timer.WaitForNextTickAsync();
+        }
+    }
 }

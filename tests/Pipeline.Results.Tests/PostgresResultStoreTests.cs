@@ -20,13 +20,20 @@ public sealed class PostgresResultStoreTests : PostgresTestBase
         Assert.Equal(CallState.Unknown, lookup.State);
         Assert.Equal(1, await Schema.ScalarAsync("select count(*) from information_schema.schemata where schema_name = $1", Schema.Name));
         Assert.Equal(
-            9,
+            10,
             await Schema.ScalarAsync(
                 "select count(*) from information_schema.columns where table_schema = $1 and table_name = 'calls' and " +
                 "(column_name, data_type, is_nullable) in (('call_id', 'text', 'NO'), ('status', 'text', 'NO'), ('value', 'json', 'YES'), " +
                 "('error', 'json', 'YES'), ('attempts', 'integer', 'NO'), ('started_at', 'timestamp with time zone', 'YES'), " +
                 "('finished_at', 'timestamp with time zone', 'YES'), ('created_at', 'timestamp with time zone', 'NO'), " +
-                "('expires_at', 'timestamp with time zone', 'YES'))",
+                "('expires_at', 'timestamp with time zone', 'YES'), ('duplicate_of', 'text', 'YES'))",
+                Schema.Name));
+        Assert.Equal(
+            4,
+            await Schema.ScalarAsync(
+                "select count(*) from information_schema.columns where table_schema = $1 and table_name = 'idempotency' and " +
+                "(column_name, data_type, is_nullable) in (('key', 'text', 'NO'), ('call_id', 'text', 'NO'), " +
+                "('created_at', 'timestamp with time zone', 'NO'), ('expires_at', 'timestamp with time zone', 'NO'))",
                 Schema.Name));
     }
 

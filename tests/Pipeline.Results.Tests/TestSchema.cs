@@ -43,6 +43,13 @@ internal sealed class TestSchema : IAsyncDisposable
         return new TestSchema(dataSource, "test_" + Guid.NewGuid().ToString("N"));
     }
 
+    /// <summary>
+    /// At most four connections for a store (each stands for a process): racing work queues for them as it would in production,
+    /// and a test with many calls at once leaves the server's connection slots (100 by default) to the tests running beside it.
+    /// </summary>
+    public static void FewConnections(PostgresResultStoreOptions options) =>
+        options.ConnectionString = new NpgsqlConnectionStringBuilder(options.ConnectionString) { MaxPoolSize = 4 }.ConnectionString;
+
     public PostgresResultStoreOptions Options(Action<PostgresResultStoreOptions>? configure = null)
     {
         var options = new PostgresResultStoreOptions { ConnectionString = ConnectionString, Schema = Name };
@@ -72,6 +79,19 @@ internal sealed class TestSchema : IAsyncDisposable
         }
 
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task<List<string>> StringsAsync(string sql)
+    {
+        await using var command = _dataSource.CreateCommand(sql.Replace("$schema", $"\"{Name}\"", StringComparison.Ordinal));
+        await using var reader = await command.ExecuteReaderAsync();
+        var values = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
     }
 
     public async Task ExecuteAsync(string sql, params object[] parameters)

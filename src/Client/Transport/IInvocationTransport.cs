@@ -13,4 +13,7 @@ internal interface IInvocationTransport
 
     /// <summary>Tells worker hosts that a pool has input.</summary>
     Task AnnounceAsync(PoolDemanded demand, CancellationToken cancellationToken);
+
+    /// <summary>Tells every worker host to cancel a call.</summary>
+    Task CancelAsync(CancelInvocation cancel, CancellationToken cancellationToken);
 }

@@ -26,5 +26,7 @@ internal sealed class MassTransitTransport(IBus bus) : IInvocationTransport
 
     public Task AnnounceAsync(PoolDemanded demand, CancellationToken cancellationToken) => bus.Publish(demand, cancellationToken);
 
+    public Task CancelAsync(CancelInvocation cancel, CancellationToken cancellationToken) => bus.Publish(cancel, cancellationToken);
+
     private static Uri Address(string queue) => new($"queue:{queue}");
 }

@@ -40,6 +40,8 @@ internal sealed class RabbitMqTransport(IBus bus, BrokerTopology topology) : IIn
         await bus.Publish(demand, cancellationToken).ConfigureAwait(false);
     }
 
+    public Task CancelAsync(CancelInvocation cancel, CancellationToken cancellationToken) => bus.Publish(cancel, cancellationToken);
+
     private async Task<T> ResendingAsync<T>(string queue, Func<Task<T>> send, CancellationToken cancellationToken)
     {
         try

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using Pipeline.Consumers.Batching;
 using Pipeline.Messages.Naming;
 using Pipeline.Messages.Parameters;
 
@@ -34,6 +35,7 @@ internal sealed class AppDiscovery
             discovery.Visit(type);
         }
 
+        discovery.CheckRoutes();
         return discovery._problems.Count > 0
             ? throw new AppDefinitionException(discovery._problems)
             : new AppRegistry(discovery._apps.Values.Select(a => a.Build()));
@@ -55,6 +57,7 @@ internal sealed class AppDiscovery
     {
         var cls = type.GetCustomAttribute<ClsAttribute>(inherit: false);
         var methods = type.GetMethods(Declared).OrderBy(m => m.MetadataToken).ToList();
+        CheckBatchedMarkers(methods);
         if (cls is not null)
         {
             VisitClass(type, cls);
@@ -68,12 +71,22 @@ internal sealed class AppDiscovery
                 {
                     Problem($"{Describe(method)} is marked [{Marker(method)}] but {type.Name} has no [Cls] attribute. Add [Cls] to the class.");
                 }
+                else if (method.IsDefined(typeof(WebEndpointAttribute)) && !method.IsStatic)
+                {
+                    Problem($"{Describe(method)} is marked [WebEndpoint] but {type.Name} has no [Cls] attribute. Add [Cls] to the class, or make the method a static [Function].");
+                }
             }
 
             foreach (var member in ParameterMembers(type, declaredOnly: true))
             {
                 Problem($"{type.Name}.{member.Name} is marked [Parameter] but {type.Name} has no [Cls] attribute. Add [Cls] to the class.");
             }
+        }
+
+        // Static classes are abstract too: a static [WebEndpoint] outside a [Cls] class is checked here.
+        foreach (var method in methods.Where(m => cls is null && m.IsStatic && m.IsDefined(typeof(WebEndpointAttribute)) && !m.IsDefined(typeof(FunctionAttribute))))
+        {
+            Problem($"{Describe(method)} is marked [WebEndpoint] but not [Function]. Add [Function] to it.");
         }
 
         foreach (var method in methods.Where(m => m.IsDefined(typeof(FunctionAttribute))))
@@ -107,6 +120,11 @@ internal sealed class AppDiscovery
         var callable = BuildCallable(app.Name, null, attribute.Name ?? method.Name, method, settings);
         if (callable is not null)
         {
+            if (callable.WebEndpoint is not null)
+            {
+                CheckWebArguments(callable, []);
+            }
+
             app.AddFunction(callable, this);
         }
     }
@@ -159,7 +177,7 @@ internal sealed class AppDiscovery
         var methods = new Dictionary<string, Callable>(StringComparer.Ordinal);
         var seen = new HashSet<MethodInfo>();
         var candidates = hierarchy.SelectMany(t => t.GetMethods(Declared).OrderBy(m => m.MetadataToken))
-            .Where(m => m.IsDefined(typeof(MethodAttribute)) && !m.IsDefined(typeof(FunctionAttribute)));
+            .Where(m => (m.IsDefined(typeof(MethodAttribute)) || m.IsDefined(typeof(WebEndpointAttribute))) && !m.IsDefined(typeof(FunctionAttribute)));
         foreach (var method in candidates)
         {
             // An override is the same method as the one it overrides (virtual dispatch runs the override).
@@ -170,7 +188,7 @@ internal sealed class AppDiscovery
 
             if (method.IsStatic)
             {
-                Problem($"{Describe(method)} is a static [Method]. Make it an instance method, or mark it [Function].");
+                Problem($"{Describe(method)} is a static [{(method.IsDefined(typeof(MethodAttribute)) ? "Method" : "WebEndpoint")}] in a [Cls] class. Make it an instance method, or mark it [Function].");
                 continue;
             }
 
@@ -180,11 +198,16 @@ internal sealed class AppDiscovery
                 continue;
             }
 
-            var methodAttribute = method.GetCustomAttribute<MethodAttribute>()!;
+            var methodAttribute = method.GetCustomAttribute<MethodAttribute>();
             var methodSettings = method.GetCustomAttribute<RetriesAttribute>() is { } retries
                 ? settings with { Retries = ReadRetries(Describe(method), retries) }
                 : settings;
-            var callable = BuildCallable(app?.Name ?? "", className, methodAttribute.Name ?? method.Name, method, methodSettings);
+            var callable = BuildCallable(app?.Name ?? "", className, methodAttribute?.Name ?? method.Name, method, methodSettings);
+            if (callable?.WebEndpoint is not null)
+            {
+                CheckWebArguments(callable, parameters);
+            }
+
             if (callable is not null && !methods.TryAdd(callable.Name, callable))
             {
                 Problem($"[Cls] class {where} has two methods named '{callable.Name}'. Rename one, or set [Method(Name = ...)].");
@@ -365,6 +388,9 @@ internal sealed class AppDiscovery
             Problem($"[Batched] on {where} has MaxBatchSize={batched.MaxBatchSize}, WaitMs={batched.WaitMs}. Use 1 <= MaxBatchSize <= 1000 and 0 <= WaitMs <= 600000.");
         }
 
+        var batch = batched is null ? null : ReadBatch(method, where, arguments);
+
+        var web = WebEndpoint.Read(method, where, WebEndpoint.DefaultPath(app, cls, normalized), _problems);
         return new Callable
         {
             App = app,
@@ -373,10 +399,74 @@ internal sealed class AppDiscovery
             Method = method,
             Arguments = arguments,
             CancellationTokenIndex = tokenIndex,
-            Settings = settings,
+
+            // Web endpoints take no retries (Modal's rule); a class-wide policy skips them.
+            Settings = web is null ? settings : settings with { Retries = RetryPolicy.None },
+            WebEndpoint = web,
             Batched = batched,
+            BatchSignature = batch,
             Schedules = method.GetCustomAttributes<ScheduleAttribute>().ToList(),
         };
+    }
+
+    // A batched method's arguments are lists; callers give one element each, so its arguments carry the element types.
+    private BatchSignature? ReadBatch(MethodInfo method, string where, List<ArgumentSpec> arguments)
+    {
+        if (method.IsDefined(typeof(WebEndpointAttribute)))
+        {
+            Problem($"[Batched] {where} is also a [WebEndpoint]; batching web requests is not supported. Remove one of them, or call a batched function from the endpoint.");
+        }
+
+        var batch = BatchSignature.Read(method, where, _problems);
+        for (var i = 0; batch is not null && i < arguments.Count; i++)
+        {
+            arguments[i] = arguments[i] with { Type = batch.ElementType(arguments[i].Position) };
+        }
+
+        return batch;
+    }
+
+    // [Batched] changes how a function or method runs; on anything else it would be silently ignored.
+    private void CheckBatchedMarkers(IEnumerable<MethodInfo> methods)
+    {
+        var stray = methods.Where(m => m.IsDefined(typeof(BatchedAttribute), inherit: false) &&
+            !m.IsDefined(typeof(FunctionAttribute)) && !m.IsDefined(typeof(MethodAttribute)) && !m.IsDefined(typeof(WebEndpointAttribute)));
+        foreach (var method in stray)
+        {
+            Problem(method.IsStatic
+                ? $"[Batched] {Describe(method)} is not a [Function], so nothing calls it. Add [Function] to it."
+                : $"[Batched] {Describe(method)} is not a [Method], so nothing calls it. Add [Method] to it (in a [Cls] class).");
+        }
+    }
+
+    // Routes are matched without regard to case, across every app served together.
+    private void CheckRoutes()
+    {
+        var routes = _apps.Values.SelectMany(a => a.WebEndpoints)
+            .GroupBy(c => $"{c.WebEndpoint!.HttpMethod} {c.WebEndpoint.Path}", StringComparer.OrdinalIgnoreCase)
+            .Where(g => g.Count() > 1);
+        foreach (var clash in routes)
+        {
+            Problem($"{string.Join(" and ", clash.Select(c => c.DisplayName))} are all web endpoints for {clash.Key}. Give each its own [WebEndpoint(Path = ...)].");
+        }
+    }
+
+    // A web request names arguments and class parameters side by side in one query string.
+    private void CheckWebArguments(Callable callable, IReadOnlyList<ParameterMember> parameters)
+    {
+        var where = Describe(callable.Method);
+        foreach (var argument in callable.Arguments)
+        {
+            if (parameters.FirstOrDefault(p => string.Equals(p.Spec.Name, argument.Name, StringComparison.OrdinalIgnoreCase)) is { } clash)
+            {
+                Problem($"[WebEndpoint] {where} has an argument '{argument.Name}' and its class a parameter '{clash.Spec.Name}': a query string could not tell them apart. Rename one, or set [Parameter(Name = ...)].");
+            }
+        }
+
+        foreach (var twin in callable.Arguments.GroupBy(a => a.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            Problem($"[WebEndpoint] {where} has arguments that differ only in case ('{string.Join("', '", twin.Select(a => a.Name))}'). Rename them.");
+        }
     }
 
     private ContainerSettings ReadSettings(string where, ContainerOptionsAttribute attribute, RetriesAttribute? retries)
@@ -536,6 +626,9 @@ internal sealed class AppDiscovery
                 _classes.Add(cls.Name, cls);
             }
         }
+
+        public IEnumerable<Callable> WebEndpoints => _functions.Values.Concat(_classes.Values.SelectMany(c => c.Methods.Values))
+            .Where(c => c.WebEndpoint is not null);
 
         public AppDefinition Build() => new() { Name = Name, Functions = _functions, Classes = _classes };
 

@@ -23,6 +23,13 @@ internal sealed class AppRegistry
         a.Functions.Values.Select(f => (f.DisplayName, f.Settings))
             .Concat(a.Classes.Values.Select(c => ($"{c.App}.{c.Name}", c.Settings))));
 
+    /// <summary>Every function and class method served over HTTP, in app, class and name order.</summary>
+    public IReadOnlyList<Callable> WebEndpoints => _apps.Values.OrderBy(a => a.Name, StringComparer.Ordinal)
+        .SelectMany(a => a.Functions.Values.Concat(a.Classes.Values.OrderBy(c => c.Name, StringComparer.Ordinal).SelectMany(c => c.Methods.Values)))
+        .Where(c => c.WebEndpoint is not null)
+        .OrderBy(c => c.DisplayName, StringComparer.Ordinal)
+        .ToList();
+
     public IReadOnlyList<AppManifest> Manifests => _apps.Values.Select(a => a.ToManifest()).ToList();
 
     public AppDefinition? FindApp(string app) => _apps.GetValueOrDefault(Names.Normalize(app));

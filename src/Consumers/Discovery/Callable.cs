@@ -24,7 +24,13 @@ internal sealed class Callable
 
     public BatchedAttribute? Batched { get; init; }
 
+    /// <summary>The list shapes of a batched method (<see cref="Arguments"/> then hold the element types); null when not batched.</summary>
+    public Batching.BatchSignature? BatchSignature { get; init; }
+
     public IReadOnlyList<ScheduleAttribute> Schedules { get; init; } = [];
+
+    /// <summary>How the gateway serves it over HTTP; null when it is not a web endpoint.</summary>
+    public WebEndpoint? WebEndpoint { get; init; }
 
     /// <summary>A readable name for logs and errors: <c>app.function</c> or <c>app.class.method</c>.</summary>
     public string DisplayName => Class is null ? $"{App}.{Name}" : $"{App}.{Class}.{Name}";

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Pipeline.Consumers.Batching;
 using Pipeline.Consumers.Discovery;
 using Pipeline.Consumers.Execution;
 using Pipeline.Consumers.Lifecycle;
@@ -10,14 +11,20 @@ using Pipeline.Messages.Parameters;
 namespace Pipeline.Consumers.Invocations;
 
 /// <summary>
-/// Runs one input on a container: resolves it through the registry, checks it belongs to the container's pool,
-/// waits for <c>enter</c>, then runs attempts with the per-attempt timeout and the retry policy.
+/// Runs one delivery of an input on a container: resolves it through the registry, checks it belongs to the
+/// container's pool, waits for <c>enter</c>, then runs this attempt with the per-attempt timeout and says whether the
+/// retry policy wants another one (sent again later by an <see cref="IRetryScheduler"/>, not held here).
 /// Knows nothing of the transport.
 /// </summary>
-internal sealed class InvocationHandler(AppRegistry registry, TimeProvider time, ILogger<InvocationHandler> logger)
+internal sealed class InvocationHandler(AppRegistry registry, CallCancellations cancellations, TimeProvider time, ILogger<InvocationHandler> logger)
 {
-    /// <summary>Handles the input. Throws <see cref="OperationCanceledException"/> only when the host is stopping, so the input is delivered again.</summary>
-    public async Task<InvocationCompleted> HandleAsync(Container container, RunInvocation message, CancellationToken stopping)
+    private readonly Batcher _batches = new(registry, cancellations, time, logger);
+
+    /// <summary>
+    /// Handles the input. Throws <see cref="OperationCanceledException"/> only when the host is stopping, so the input is
+    /// delivered again (not counted as an attempt).
+    /// </summary>
+    public async Task<HandledInput> HandleAsync(Container container, RunInvocation message, CancellationToken stopping)
     {
         var started = time.GetUtcNow();
         Callable callable;
@@ -28,31 +35,44 @@ internal sealed class InvocationHandler(AppRegistry registry, TimeProvider time,
         catch (Exception e) when (e is InvalidInputException or UnknownTargetException or ParameterException)
         {
             Log.Rejected(logger, message.CallId, Target(message), e.Message);
-            return Outcome(message, InvocationStatus.Rejected, started, 0, error: new RemoteError(e.GetType().FullName!, e.Message, null));
+            return Final(Outcome(message, InvocationStatus.Rejected, started, 0, error: new RemoteError(e.GetType().FullName!, e.Message, null)));
+        }
+
+        var attempt = Math.Max(1, message.Attempt);
+        if (cancellations.IsCancelled(message.CallId))
+        {
+            return Final(Cancelled(message, started, attempt - 1));
         }
 
         if (container.State != ContainerState.Ready)
         {
-            return Outcome(message, InvocationStatus.EnterFailed, started, 0, error: container.EnterError);
+            return Final(Outcome(message, InvocationStatus.EnterFailed, started, attempt, error: container.EnterError));
         }
 
+        var result = callable.Batched is null
+            ? await AttemptOneAsync(container, callable, message, attempt, stopping).ConfigureAwait(false)
+            : await _batches.RunAsync(container, callable, message, attempt, stopping).ConfigureAwait(false);
         var policy = callable.Settings.Retries;
-        for (var attempt = Math.Max(1, message.Attempt); ; attempt++)
+        if (result.Status is not (InvocationStatus.Failed or InvocationStatus.TimedOut) || attempt > policy.MaxRetries)
         {
-            var attemptStarted = time.GetUtcNow();
-            var result = await AttemptAsync(container, callable, message, attempt, stopping).ConfigureAwait(false);
-            var retryable = result.Status is InvocationStatus.Failed or InvocationStatus.TimedOut;
-            if (!retryable || attempt > policy.MaxRetries)
-            {
-                Log.Completed(logger, message.CallId, callable.DisplayName, result.Status.ToString(), attempt);
-                return result with { StartedAt = attemptStarted };
-            }
-
-            var delay = policy.DelayBefore(attempt);
-            Log.Retrying(logger, message.CallId, callable.DisplayName, attempt, result.Status.ToString(), delay.TotalMilliseconds);
-            await Task.Delay(delay, time, stopping).ConfigureAwait(false);
+            Log.Completed(logger, message.CallId, callable.DisplayName, result.Status.ToString(), attempt);
+            return Final(result);
         }
+
+        var delay = policy.DelayBefore(attempt);
+        Log.Retrying(logger, message.CallId, callable.DisplayName, attempt, result.Status.ToString(), delay.TotalMilliseconds);
+        return new HandledInput(result, delay);
     }
+
+    /// <summary>The outcome of a call cancelled before or while it ran.</summary>
+    public InvocationCompleted Cancelled(RunInvocation message, DateTimeOffset started, int attempts) =>
+        Outcome(message, InvocationStatus.Cancelled, started, attempts, error: new RemoteError("Pipeline.CallCancelledException", $"Call {message.CallId} was cancelled.", null));
+
+    /// <summary>The outcome of an input refused before running.</summary>
+    public InvocationCompleted Rejected(RunInvocation message, string reason) =>
+        Outcome(message, InvocationStatus.Rejected, time.GetUtcNow(), 0, error: new RemoteError(typeof(InvalidInputException).FullName!, reason, null));
+
+    private static HandledInput Final(InvocationCompleted outcome) => new(outcome, null);
 
     private Callable Resolve(Container container, RunInvocation message)
     {
@@ -81,12 +101,20 @@ internal sealed class InvocationHandler(AppRegistry registry, TimeProvider time,
             : throw new InvalidInputException($"This input for {callable.DisplayName} belongs to pool '{queue}', but arrived at '{container.Queue}'. Send it to '{queue}'.");
     }
 
+    // A class that also has [Batched] methods takes many inputs at once; its other methods still run one at a time.
+    private async Task<InvocationCompleted> AttemptOneAsync(Container container, Callable callable, RunInvocation message, int attempt, CancellationToken stopping)
+    {
+        using var turn = await _batches.TakeTurnAsync(container, callable, stopping).ConfigureAwait(false);
+        return await AttemptAsync(container, callable, message, attempt, stopping).ConfigureAwait(false);
+    }
+
     private async Task<InvocationCompleted> AttemptAsync(Container container, Callable callable, RunInvocation message, int attempt, CancellationToken stopping)
     {
         var started = time.GetUtcNow();
         object?[] arguments;
         using var timeout = new CancellationTokenSource(callable.Settings.Timeout, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, timeout.Token);
+        using var cancel = cancellations.Track(message.CallId);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, timeout.Token, cancel.Token);
         try
         {
             arguments = ArgumentBinder.Bind(callable, message.Args, message.Kwargs, linked.Token);
@@ -104,6 +132,10 @@ internal sealed class InvocationHandler(AppRegistry registry, TimeProvider time,
                 .WaitAsync(linked.Token).ConfigureAwait(false);
             var json = JsonSerializer.SerializeToElement(value, callable.Method.ReturnType == typeof(void) ? typeof(object) : value?.GetType() ?? typeof(object), PayloadJson.Options);
             return Outcome(message, InvocationStatus.Succeeded, started, attempt, value: json);
+        }
+        catch (OperationCanceledException) when (cancel.Token.IsCancellationRequested && !stopping.IsCancellationRequested)
+        {
+            return Cancelled(message, started, attempt);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !stopping.IsCancellationRequested)
         {
@@ -130,3 +162,6 @@ internal sealed class InvocationHandler(AppRegistry registry, TimeProvider time,
     private static string Target(RunInvocation message) =>
         message.Class is null ? $"{message.App}.{message.Function}" : $"{message.App}.{message.Class}.{message.Function}";
 }
+
+/// <summary>What became of one delivery: the outcome, and the delay before the next attempt when one is due.</summary>
+internal sealed record HandledInput(InvocationCompleted Outcome, TimeSpan? RetryAfter);

@@ -18,4 +18,16 @@ public sealed class ScheduleAttribute : Attribute
 
     /// <summary>A calendar-aware period, for example <c>"1d"</c> or <c>"30m"</c>.</summary>
     public string? Period { get; set; }
+
+    /// <summary>What happens to an occurrence missed while no scheduler ran; default <see cref="ScheduleMisfire.Skip"/>.</summary>
+    public ScheduleMisfire Misfire { get; set; }
+
+    /// <summary>
+    /// With <see cref="ScheduleMisfire.RunOnce"/>, how old a missed occurrence may be and still run, as a TimeSpan
+    /// (for example <c>"01:00:00"</c>); default one hour.
+    /// </summary>
+    public string? MisfireWindow { get; set; }
+
+    /// <summary>What happens when an occurrence comes due while the previous run is still going; default <see cref="ScheduleOverlap.Allow"/>.</summary>
+    public ScheduleOverlap Overlap { get; set; }
 }

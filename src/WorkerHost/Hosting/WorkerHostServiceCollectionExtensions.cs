@@ -11,6 +11,8 @@ using Pipeline.Results;
 using Pipeline.WorkerHost.Hosting;
 using Pipeline.WorkerHost.Pools;
 using Pipeline.WorkerHost.RabbitMq;
+using Pipeline.WorkerHost.Retries;
+using Pipeline.Consumers.Invocations;
 
 namespace Pipeline.WorkerHost;
 
@@ -41,7 +43,8 @@ public static class WorkerHostServiceCollectionExtensions
 
         var worker = configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions();
         var rabbit = configuration.GetSection(RabbitMqOptions.SectionName).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
-        var problems = worker.Validate().Concat(rabbit.Validate()).ToList();
+        var retries = configuration.GetSection(RetryOptions.Section).Get<RetryOptions>() ?? new RetryOptions();
+        var problems = worker.Validate().Concat(rabbit.Validate()).Concat(retries.Validate()).ToList();
         if (problems.Count > 0)
         {
             throw new InvalidOperationException("Invalid settings: " + string.Join(" ", problems));
@@ -54,6 +57,10 @@ public static class WorkerHostServiceCollectionExtensions
         if (results.ConnectionString is { Length: > 0 } || Environment.GetEnvironmentVariable(PostgresResultStoreOptions.EnvironmentVariable) is { Length: > 0 })
         {
             services.AddSingleton<IResultStore>(sp => new PostgresResultStore(results, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresResultStore>>()));
+
+            // Retry delays live in the same database, so a retry survives every process restarting.
+            services.AddSingleton(sp => new RetryServer(sp, results.EffectiveConnectionString, retries, sp.GetRequiredService<ILogger<RetryServer>>()));
+            services.AddSingleton<IRetryScheduler>(sp => new DurableRetryScheduler(sp.GetRequiredService<RetryServer>().Jobs, sp.GetRequiredService<TimeProvider>()));
         }
 
         services.AddPipelineWorker(appAssemblies ?? AppLoader.Load(worker.Apps));
@@ -61,6 +68,11 @@ public static class WorkerHostServiceCollectionExtensions
         if (ConsumerTimeoutCheck.Problems(registry, rabbit.ConsumerTimeout) is { Count: > 0 } tooLong)
         {
             throw new AppDefinitionException(tooLong);
+        }
+
+        if (BatchingCheck.Problems(registry, rabbit.ConsumerTimeout) is { Count: > 0 } unfit)
+        {
+            throw new AppDefinitionException(unfit);
         }
 
         services.AddSingleton<BrokerTopology>();
@@ -71,6 +83,7 @@ public static class WorkerHostServiceCollectionExtensions
         services.AddMassTransit(bus =>
         {
             bus.AddConsumer<PoolDemandedConsumer>();
+            bus.AddConsumer<CancelInvocationConsumer>();
             bus.UsingRabbitMq((context, transport) =>
             {
                 var settings = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
@@ -103,11 +116,17 @@ public static class WorkerHostServiceCollectionExtensions
                     endpoint.AutoDelete = true;
                     endpoint.Exclusive = true;
                     endpoint.ConfigureConsumer<PoolDemandedConsumer>(context);
+                    endpoint.ConfigureConsumer<CancelInvocationConsumer>(context);
                 });
             });
         });
 
         // Registered after MassTransit: hosted services stop in reverse order, so pools stop before the bus does.
+        if (services.Any(s => s.ServiceType == typeof(RetryServer)))
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<RetryServer>());
+        }
+
         services.AddHostedService<WorkerHostedService>();
         services.AddHostedService<PoolReconciler>();
         services.AddHostedService<ShutdownSignals>();

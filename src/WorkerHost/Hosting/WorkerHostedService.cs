@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Pipeline.Consumers.Discovery;
+using Pipeline.Consumers.Invocations;
 using Pipeline.WorkerHost.Pools;
 using Pipeline.WorkerHost.Slots;
 
@@ -15,6 +16,7 @@ internal sealed class WorkerHostedService(
     AppRegistry registry,
     SlotInventory slots,
     PoolManager pools,
+    IRetryScheduler retries,
     ILogger<WorkerHostedService> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -26,6 +28,11 @@ internal sealed class WorkerHostedService(
             {
                 SlotsLog.UnknownGpuType(logger, $"{where}: {gpu}", option.Type);
             }
+        }
+
+        if (!retries.IsDurable && registry.AllSettings.Any(s => s.Settings.Retries.MaxRetries > 0))
+        {
+            Log.RetriesInMemory(logger);
         }
 
         Log.Inventory(logger, slots.CpuSlots, slots.Gpus.Count == 0 ? "none" : string.Join(", ", slots.Gpus.Select(g => $"{g.Index}:{g.Name}")));

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Pipeline.Consumers.Batching;
 using Pipeline.Consumers.Discovery;
 using Pipeline.Consumers.Invocations;
 using Pipeline.Consumers.Lifecycle;
@@ -23,6 +24,7 @@ internal sealed class PoolManager(
     SlotInventory slots,
     InvocationHandler handler,
     IResultStore results,
+    IRetryScheduler retries,
     TimeProvider time,
     IOptions<WorkerOptions> options,
     ILoggerFactory loggers)
@@ -129,7 +131,7 @@ internal sealed class PoolManager(
             var queue = QueueNames.ForFunction(function.App, function.Name);
             Check(demand, queue);
             var gpu = settings.IgnoreGpus ? null : GpuRequirement.Parse(function.Settings.Gpu);
-            var concurrency = gpu is null ? settings.FunctionConcurrency : 1;
+            var concurrency = BatchCapacity.ForFunction(function, gpu is null ? settings.FunctionConcurrency : 1);
             return new PoolPlan(queue, demand, null, ParameterSet.Empty, function.Settings, gpu, concurrency);
         }
 
@@ -138,7 +140,7 @@ internal sealed class PoolManager(
         var parameters = cls.Schema.BindJson(demand.Parameters);
         var classQueue = QueueNames.ForClass(cls.App, cls.Name, parameters);
         Check(demand, classQueue);
-        return new PoolPlan(classQueue, demand, cls, parameters, cls.Settings, settings.IgnoreGpus ? null : GpuRequirement.Parse(cls.Settings.Gpu), 1);
+        return new PoolPlan(classQueue, demand, cls, parameters, cls.Settings, settings.IgnoreGpus ? null : GpuRequirement.Parse(cls.Settings.Gpu), BatchCapacity.ForClass(cls));
     }
 
     private static void Check(PoolDemanded demand, string expected)
@@ -186,7 +188,7 @@ internal sealed class PoolManager(
 
             // enter runs before the queue is consumed: no input waits behind a container that is not ready.
             await slot.AcquireAsync().ConfigureAwait(false);
-            pool.Endpoint = await transport.ConnectAsync(plan, deadLetters => new InvocationConsumer(slot, handler, results, deadLetters), cancellationToken).ConfigureAwait(false);
+            pool.Endpoint = await transport.ConnectAsync(plan, deadLetters => new InvocationConsumer(slot, handler, results, retries, deadLetters), cancellationToken).ConfigureAwait(false);
             if (lease is not null)
             {
                 pool.LostRegistration = lease.Lost.Register(() => _ = StopPoolAsync(pool, "lease lost", CancellationToken.None));

@@ -5,7 +5,7 @@ namespace Pipeline.Consumers.Tests.Invocations;
 [App("handler")]
 public static class HandlerSamples
 {
-    private static readonly ConcurrentDictionary<string, int> Attempts = new();
+    private static readonly ConcurrentDictionary<string, int> Calls = new();
 
     [Function]
     public static int Add(int a, int b) => a + b;
@@ -17,6 +17,16 @@ public static class HandlerSamples
         return "never";
     }
 
+    [Function(Timeout = "00:00:05"), Retries(2)]
+    public static async Task<string> HangWithRetriesAsync(CancellationToken cancellationToken)
+    {
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        return "never";
+    }
+
+    /// <summary>How many times <see cref="Flaky"/> ran for <paramref name="key"/>.</summary>
+    public static int Attempts(string key) => Calls.GetValueOrDefault(key);
+
     [Function]
     public static string Explode(string message) => throw new InvalidDataException(message);
 
@@ -24,7 +34,7 @@ public static class HandlerSamples
     [Function, Retries(3, BackoffCoefficient = 2, InitialDelaySeconds = 1, MaxDelaySeconds = 60)]
     public static int Flaky(string key, int failures)
     {
-        var attempt = Attempts.AddOrUpdate(key, 1, (_, n) => n + 1);
+        var attempt = Calls.AddOrUpdate(key, 1, (_, n) => n + 1);
         return attempt <= failures ? throw new TimeoutException($"attempt {attempt} failed") : attempt;
     }
 }

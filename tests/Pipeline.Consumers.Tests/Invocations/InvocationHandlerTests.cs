@@ -15,11 +15,13 @@ public sealed class InvocationHandlerTests
     private static readonly AppRegistry Registry = AppDiscovery.Discover([typeof(HandlerSamples)]);
 
     private readonly FakeTimeProvider _time = new();
+    private readonly CallCancellations _cancellations;
     private readonly InvocationHandler _handler;
 
     public InvocationHandlerTests()
     {
-        _handler = new InvocationHandler(Registry, _time, NullLogger<InvocationHandler>.Instance);
+        _cancellations = new CallCancellations(_time);
+        _handler = new InvocationHandler(Registry, _cancellations, _time, NullLogger<InvocationHandler>.Instance);
     }
 
     [Fact]
@@ -56,32 +58,72 @@ public sealed class InvocationHandlerTests
     }
 
     [Fact]
-    public async Task HandleAsync_FailsTwiceWithRetries3_SucceedsOnThirdAttemptAfterBackoff()
+    public async Task HandleAsync_FailsWithRetriesLeft_AsksForTheNextAttemptAfterTheBackoff()
     {
         var key = Guid.NewGuid().ToString("N");
-        var started = _time.GetUtcNow();
 
-        var handling = HandleAsync("flaky", $"[\"{key}\", 2]");
-        await AdvanceUntilDoneAsync(handling, TimeSpan.FromMilliseconds(250));
-        var result = await handling;
+        var first = await HandleOnceAsync("flaky", $"[\"{key}\", 2]", attempt: 1);
+        var second = await HandleOnceAsync("flaky", $"[\"{key}\", 2]", attempt: 2);
+        var third = await HandleOnceAsync("flaky", $"[\"{key}\", 2]", attempt: 3);
 
-        Assert.Equal(InvocationStatus.Succeeded, result.Status);
-        Assert.Equal(3, result.Value!.Value.GetInt32());
-        Assert.Equal(3, result.Attempts);
-        // Delays 1 s then 2 s (InitialDelay 1 s, coefficient 2): the third attempt starts 3 s in.
-        Assert.InRange(result.StartedAt - started, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3.25));
+        // InitialDelay 1 s, coefficient 2: 1 s before the first retry, 2 s before the second.
+        Assert.Equal((InvocationStatus.Failed, 1, TimeSpan.FromSeconds(1)), (first.Outcome.Status, first.Outcome.Attempts, first.RetryAfter!.Value));
+        Assert.Equal((InvocationStatus.Failed, 2, TimeSpan.FromSeconds(2)), (second.Outcome.Status, second.Outcome.Attempts, second.RetryAfter!.Value));
+        Assert.Equal((InvocationStatus.Succeeded, 3, (TimeSpan?)null), (third.Outcome.Status, third.Outcome.Attempts, third.RetryAfter));
+        Assert.Equal(3, third.Outcome.Value!.Value.GetInt32());
     }
 
     [Fact]
-    public async Task HandleAsync_FailsMoreThanRetries_ReturnsLastFailure()
+    public async Task HandleAsync_LastAttemptFails_IsFinalWithTheLastError()
     {
-        var handling = HandleAsync("flaky", $"[\"{Guid.NewGuid():N}\", 10]");
-        await AdvanceUntilDoneAsync(handling, TimeSpan.FromSeconds(1));
-        var result = await handling;
+        var key = Guid.NewGuid().ToString("N");
 
-        Assert.Equal(InvocationStatus.Failed, result.Status);
-        Assert.Equal(4, result.Attempts);
-        Assert.Equal("attempt 4 failed", result.Error!.Message);
+        var last = await HandleOnceAsync("flaky", $"[\"{key}\", 10]", attempt: 4);
+
+        Assert.Null(last.RetryAfter);
+        Assert.Equal(InvocationStatus.Failed, last.Outcome.Status);
+        Assert.Equal(4, last.Outcome.Attempts);
+        Assert.Equal("attempt 1 failed", last.Outcome.Error!.Message);
+    }
+
+    [Fact]
+    public async Task HandleAsync_TimedOutWithRetriesLeft_IsRetried()
+    {
+        var handling = HandleOnceAsync("hang-with-retries", "[]", attempt: 1);
+        await AdvanceUntilDoneAsync(handling, TimeSpan.FromSeconds(1));
+        var handled = await handling;
+
+        Assert.Equal(InvocationStatus.TimedOut, handled.Outcome.Status);
+        Assert.Equal(TimeSpan.FromSeconds(1), handled.RetryAfter);
+    }
+
+    [Fact]
+    public async Task HandleAsync_CallCancelledBeforeItArrives_DoesNotRunAndIsNotRetried()
+    {
+        var key = Guid.NewGuid().ToString("N");
+        var callId = "fc-" + Guid.NewGuid().ToString("N");
+        _cancellations.Cancel(callId);
+
+        var handled = await HandleOnceAsync("flaky", $"[\"{key}\", 10]", attempt: 1, callId: callId);
+
+        Assert.Equal(InvocationStatus.Cancelled, handled.Outcome.Status);
+        Assert.Null(handled.RetryAfter);
+        Assert.Equal(0, HandlerSamples.Attempts(key));
+    }
+
+    [Fact]
+    public async Task HandleAsync_CallCancelledWhileRunning_CancelsItsTokenAndIsNotRetried()
+    {
+        var callId = "fc-" + Guid.NewGuid().ToString("N");
+        var handling = HandleOnceAsync("hang-with-retries", "[]", attempt: 1, callId: callId);
+        await Task.Yield();
+
+        _cancellations.Cancel(callId);
+        var handled = await handling.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(InvocationStatus.Cancelled, handled.Outcome.Status);
+        Assert.Equal("Pipeline.CallCancelledException", handled.Outcome.Error!.Type);
+        Assert.Null(handled.RetryAfter);
     }
 
     [Theory]
@@ -106,16 +148,20 @@ public sealed class InvocationHandlerTests
         Assert.Contains("belongs to pool 'handler.add'", result.Error!.Message, StringComparison.Ordinal);
     }
 
-    private async Task<InvocationCompleted> HandleAsync(string function, string args, string? queue = null)
+    private async Task<InvocationCompleted> HandleAsync(string function, string args, string? queue = null) =>
+        (await HandleOnceAsync(function, args, 1, queue)).Outcome;
+
+    private async Task<HandledInput> HandleOnceAsync(string function, string args, int attempt, string? queue = null, string? callId = null)
     {
         var container = new Container(queue ?? QueueNames.ForFunction("handler", function), null, ParameterSet.Empty, _time, NullLogger.Instance);
         await container.StartAsync(CancellationToken.None);
         var message = new RunInvocation
         {
-            CallId = "fc-" + Guid.NewGuid().ToString("N"),
+            CallId = callId ?? "fc-" + Guid.NewGuid().ToString("N"),
             App = "handler",
             Function = function,
             Args = JsonDocument.Parse(args).RootElement.Clone(),
+            Attempt = attempt,
         };
         return await _handler.HandleAsync(container, message, CancellationToken.None);
     }

@@ -36,6 +36,9 @@ public sealed class Servers(IMessageSink sink) : IAsyncLifetime
     /// <summary>The PostgreSQL schema this run's results go to; dropped at the end.</summary>
     public string ResultsSchema { get; } = "test_" + Guid.NewGuid().ToString("N")[..12];
 
+    /// <summary>The PostgreSQL schema of this run's durable retry delays (Hangfire's tables).</summary>
+    public string RetriesSchema => ResultsSchema + "_retries";
+
     public async Task InitializeAsync()
     {
         if (await DockerAnswersAsync())
@@ -114,7 +117,7 @@ public sealed class Servers(IMessageSink sink) : IAsyncLifetime
         await using (var connection = new NpgsqlConnection(Postgres))
         {
             await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"drop schema if exists {ResultsSchema} cascade", connection);
+            await using var drop = new NpgsqlCommand($"drop schema if exists {ResultsSchema} cascade; drop schema if exists {RetriesSchema} cascade", connection);
             await drop.ExecuteNonQueryAsync();
         }
 

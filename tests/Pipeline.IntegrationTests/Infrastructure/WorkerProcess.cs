@@ -44,6 +44,7 @@ public sealed class WorkerProcess : IAsyncDisposable
         info.Environment["Pipeline__RabbitMq__ManagementUri"] = servers.ManagementUri.ToString();
         info.Environment["Pipeline__Results__ConnectionString"] = servers.Postgres;
         info.Environment["Pipeline__Results__Schema"] = servers.ResultsSchema;
+        info.Environment["Pipeline__Retries__Schema"] = servers.RetriesSchema;
         info.Environment["Pipeline__Worker__ReconcileInterval"] = "00:00:01";
         info.Environment["Pipeline__Worker__ExitGracePeriod"] = "00:00:10";
         info.Environment["Pipeline__Worker__DetectGpus"] = "false";

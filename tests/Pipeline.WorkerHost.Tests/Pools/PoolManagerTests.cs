@@ -149,8 +149,9 @@ public sealed class PoolManagerTests
         Registry,
         _transport,
         new SlotInventory(cpuSlots, gpus ?? []),
-        new InvocationHandler(Registry, _time, NullLogger<InvocationHandler>.Instance),
+        new InvocationHandler(Registry, new CallCancellations(_time), _time, NullLogger<InvocationHandler>.Instance),
         new InMemoryResultStore(_time),
+        new HoldingRetryScheduler(_time),
         _time,
         Options.Create(new WorkerOptions { ExitGracePeriod = TimeSpan.FromSeconds(30) }),
         NullLoggerFactory.Instance);

@@ -28,8 +28,9 @@ public sealed class PoolReconcilerTests : IDisposable
             Registry,
             _transport,
             new SlotInventory(8, []),
-            new InvocationHandler(Registry, _time, NullLogger<InvocationHandler>.Instance),
+            new InvocationHandler(Registry, new CallCancellations(_time), _time, NullLogger<InvocationHandler>.Instance),
             new InMemoryResultStore(_time),
+            new HoldingRetryScheduler(_time),
             _time,
             options,
             NullLoggerFactory.Instance);

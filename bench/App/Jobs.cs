@@ -1,0 +1,24 @@
+namespace Pipeline.Bench.App;
+
+/// <summary>The functions the scenarios call: each does nothing but tell the probe it ran.</summary>
+public static class Jobs
+{
+    /// <summary>The no-op of scenarios 1 to 3.</summary>
+    [Function]
+    public static void Noop() => Probe.Hit();
+
+    /// <summary>The map of scenario 4: one input, its result.</summary>
+    [Function]
+    public static int Echo(int x) => x;
+
+    /// <summary>
+    /// What a chunked map would carry (scenario 4's "what it would take"): many inputs in one message, one result each.
+    /// The product's map does not chunk yet; this function lets the bench measure the transport cost of doing so.
+    /// </summary>
+    [Function]
+    public static int[] EchoChunk(int[] xs) => xs;
+
+    /// <summary>The drain of scenario 7: its own pool, so nothing else consumes it while the queue fills.</summary>
+    [Function]
+    public static void Drain() => Probe.Hit();
+}

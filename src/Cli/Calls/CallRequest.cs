@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Text.Json;
+using Pipeline.Cli.Hosting;
+using Pipeline.Client;
+using Pipeline.Messages.Manifests;
+using Pipeline.Messages.Naming;
+using Pipeline.Messages.Parameters;
+
+namespace Pipeline.Cli.Calls;
+
+/// <summary>
+/// What to call, as typed: <c>&lt;app&gt; &lt;function&gt;</c> or <c>&lt;app&gt; &lt;class&gt;.&lt;method&gt;</c>,
+/// <c>--param name=value</c> for class parameters, and positional arguments, each one JSON value (<c>7</c>,
+/// <c>'"hi"'</c>, <c>'[1,2]'</c>); a token that is not JSON is a string, so <c>hi</c> means <c>"hi"</c>.
+/// </summary>
+internal sealed record CallRequest(string App, string? Class, string Function, IReadOnlyList<KeyValuePair<string, string>> Parameters, IReadOnlyList<JsonElement> Args)
+{
+    /// <summary>Reads the typed words; a malformed <c>--param</c> is a usage error.</summary>
+    public static CallRequest Parse(string app, string target, IReadOnlyList<string> parameters, IReadOnlyList<string> args)
+    {
+        // Function, class and method names are kebab-case without dots, so the first dot separates class and method.
+        var dot = target.IndexOf('.', StringComparison.Ordinal);
+        var (cls, function) = dot < 0 ? ((string?)null, target) : (target[..dot], target[(dot + 1)..]);
+        if (function.Length == 0 || cls is { Length: 0 })
+        {
+            throw new CliException($"'{target}' is not a function or <class>.<method>: write square, or model.generate", ExitCodes.Usage);
+        }
+
+        var pairs = new List<KeyValuePair<string, string>>();
+        foreach (var parameter in parameters)
+        {
+            var equals = parameter.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new CliException($"--param '{parameter}' is not name=value: write --param name=llama", ExitCodes.Usage);
+            }
+
+            pairs.Add(new(parameter[..equals], parameter[(equals + 1)..]));
+        }
+
+        if (cls is null && pairs.Count > 0)
+        {
+            throw new CliException($"--param sets class parameters, and '{target}' is a function: call a method as <class>.<method>", ExitCodes.Usage);
+        }
+
+        return new CallRequest(app, cls, function, pairs, args.Select(ParseArgument).ToList());
+    }
+
+    /// <summary>Reads one positional argument: JSON when it parses, else the text as a string.</summary>
+    public static JsonElement ParseArgument(string token)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(token);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return JsonSerializer.SerializeToElement(token);
+        }
+    }
+
+    /// <summary>The argument list as the client takes it.</summary>
+    public IReadOnlyList<object?> Arguments => Args.Select(a => (object?)a).ToList();
+
+    /// <summary>The function or method to call; unknown names and bad parameters are usage errors listing what exists.</summary>
+    public FunctionHandle Resolve(PipelineClient client, IReadOnlyList<AppManifest> manifests)
+    {
+        try
+        {
+            if (Class is null)
+            {
+                return client.Function(App, Function);
+            }
+
+            var handle = client.Cls(App, Class);
+            var manifest = manifests.First(m => m.Name == Names.Normalize(App)).Classes.First(c => c.Name == Names.Normalize(Class));
+            return handle.With(Parameters.Select(p => Convert(manifest, p.Key, p.Value)).ToList()).Method(Function);
+        }
+        catch (Exception e) when (e is ArgumentException or ParameterException)
+        {
+            throw new CliException(e.Message, ExitCodes.Usage);
+        }
+    }
+
+    // The text of --param becomes the parameter's declared type; an unknown name goes through as text, and the
+    // schema's own error lists the known ones.
+    private static KeyValuePair<string, object?> Convert(ClassManifest manifest, string name, string text)
+    {
+        var spec = manifest.Parameters.Parameters.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+        object? value = spec?.Type switch
+        {
+            ParameterType.Int => long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)
+                ? number
+                : throw Bad(name, text, "a whole number"),
+            ParameterType.Bool => bool.TryParse(text, out var flag) ? flag : throw Bad(name, text, "true or false"),
+            ParameterType.Bytes => Base64(name, text),
+            _ => text,
+        };
+        return new(name, value);
+    }
+
+    private static byte[] Base64(string name, string text)
+    {
+        try
+        {
+            return System.Convert.FromBase64String(text);
+        }
+        catch (FormatException)
+        {
+            throw Bad(name, text, "bytes in base64");
+        }
+    }
+
+    private static CliException Bad(string name, string text, string expected) =>
+        new($"--param {name}={text}: '{name}' takes {expected}", ExitCodes.Usage);
+}

@@ -1,0 +1,85 @@
+using Microsoft.Extensions.Configuration;
+using Pipeline.RabbitMq;
+using Pipeline.Results;
+
+namespace Pipeline.Cli.Hosting;
+
+/// <summary>
+/// Where the command connects and which apps it knows, from (last wins) <c>appsettings.json</c> in the current directory,
+/// environment variables (<c>Pipeline__RabbitMq__ConnectionString</c>, or <c>PIPELINE_RABBITMQ</c> and <c>PIPELINE_POSTGRES</c>
+/// as everywhere in Pipeline) and the global options <c>--rabbitmq</c>, <c>--postgres</c> and <c>--app-assembly</c>.
+/// </summary>
+internal sealed class CliSettings
+{
+    /// <summary>The configuration section of the command's own settings.</summary>
+    public const string Section = "Pipeline:Cli";
+
+    /// <summary>The key of the app assemblies; also the name the loader's errors use.</summary>
+    public const string AppsKey = Section + ":Apps";
+
+    private CliSettings(IConfiguration configuration, RabbitMqOptions rabbit, PostgresResultStoreOptions results, IReadOnlyList<string> apps)
+    {
+        Configuration = configuration;
+        RabbitMq = rabbit;
+        Results = results;
+        AppPaths = apps;
+    }
+
+    /// <summary>The whole configuration, for the pieces that bind their own sections (the scheduler's store).</summary>
+    public IConfiguration Configuration { get; }
+
+    public RabbitMqOptions RabbitMq { get; }
+
+    public PostgresResultStoreOptions Results { get; }
+
+    /// <summary>Paths of app assemblies: <c>--app-assembly</c>, else <c>Pipeline:Cli:Apps</c>.</summary>
+    public IReadOnlyList<string> AppPaths { get; }
+
+    /// <summary>Reads the settings; a bad value is a usage error that names its key.</summary>
+    public static CliSettings Read(string? rabbitMq, string? postgres, IReadOnlyList<string> appAssemblies)
+    {
+        var overrides = new Dictionary<string, string?>(StringComparer.Ordinal);
+        if (!string.IsNullOrWhiteSpace(rabbitMq))
+        {
+            overrides[RabbitMqOptions.SectionName + ":ConnectionString"] = rabbitMq;
+        }
+
+        if (!string.IsNullOrWhiteSpace(postgres))
+        {
+            overrides[PostgresResultStoreOptions.SectionName + ":ConnectionString"] = postgres;
+            overrides["Pipeline:Scheduler:ConnectionString"] = postgres;
+        }
+
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(Directory.GetCurrentDirectory())
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .AddInMemoryCollection(overrides)
+            .Build();
+
+        RabbitMqOptions rabbit;
+        PostgresResultStoreOptions results;
+        try
+        {
+            rabbit = configuration.GetSection(RabbitMqOptions.SectionName).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+            results = configuration.GetSection(PostgresResultStoreOptions.SectionName).Get<PostgresResultStoreOptions>() ?? new PostgresResultStoreOptions();
+        }
+        catch (InvalidOperationException e)
+        {
+            // The binder names the key and the value it could not convert.
+            throw new CliException(e.Message, ExitCodes.Usage);
+        }
+
+        var problems = rabbit.Validate().Concat(results.Validate()).ToList();
+        if (problems.Count > 0)
+        {
+            throw new CliException(string.Join(" ", problems), ExitCodes.Usage);
+        }
+
+        // --app-assembly replaces the configured list rather than adding to it (arrays bind by index).
+        var apps = appAssemblies.Count > 0
+            ? appAssemblies
+            : configuration.GetSection(AppsKey).GetChildren().Select(c => c.Value).OfType<string>().Where(v => v.Length > 0).ToList();
+        return new CliSettings(configuration, rabbit, results, apps);
+    }
+}

@@ -1,0 +1,18 @@
+using System.Text.Json;
+
+namespace Pipeline.Cli.Pools;
+
+/// <summary>One pool as <c>pipeline pools</c> shows it.</summary>
+/// <param name="Pool">The pool queue.</param>
+/// <param name="App">The app.</param>
+/// <param name="Kind"><c>function</c> or <c>class</c>.</param>
+/// <param name="Target">The function or class.</param>
+/// <param name="Parameters">A class pool's complete parameter set; null for a function.</param>
+/// <param name="Ready">Inputs waiting, counted now.</param>
+/// <param name="Unacked">Inputs delivered and running (the management API's sample, up to ~5 s old).</param>
+/// <param name="Containers">
+/// Containers serving it: consumers on the queue, counted now. A host runs at most one container per pool and each
+/// container consumes with one consumer, so this is also the number of hosts serving it.
+/// </param>
+/// <param name="DeadLetters">Inputs in the pool's <c>_error</c> queue (see <c>pipeline dlq list</c>).</param>
+internal sealed record PoolView(string Pool, string App, string Kind, string Target, JsonElement? Parameters, long Ready, long Unacked, int Containers, long DeadLetters);

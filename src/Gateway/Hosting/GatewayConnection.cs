@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Options;
+using Pipeline.Client;
+using Pipeline.Consumers.Discovery;
+using Pipeline.RabbitMq;
+
+namespace Pipeline.Gateway.Hosting;
+
+/// <summary>The gateway's connection to the pipeline: one client over RabbitMQ, opened before the first request is served.</summary>
+internal sealed class GatewayConnection(IOptions<RabbitMqOptions> rabbit, AppRegistry registry, ILoggerFactory loggers) : IHostedService
+{
+    private PipelineConnection? _connection;
+
+    /// <summary>The client; only used by requests, which the server takes after this service started.</summary>
+    public PipelineClient Client => _connection?.Client ?? throw new InvalidOperationException("The gateway is not connected to the pipeline yet.");
+
+    public async Task StartAsync(CancellationToken cancellationToken) =>
+        _connection = await PipelineConnection.ConnectAsync(rabbit.Value, registry.Manifests, results: null, loggers, cancellationToken);
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_connection is { } connection)
+        {
+            _connection = null;
+            await connection.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Logging;
+using Pipeline.Scheduler.Definitions;
+using Pipeline.Scheduler.Store;
+using Quartz;
+
+namespace Pipeline.Scheduler.Hosting;
+
+/// <summary>
+/// Owns the Quartz scheduler: makes the store ready, writes the schedules into it, starts firing, and stops (waiting
+/// for a fire in progress). With no schedule defined it never starts Quartz at all.
+/// </summary>
+internal sealed class ScheduleRuntime(ScheduleSet schedules, ISchedulerFactory factory, SchedulerOptions options, TimeProvider time, ILogger<ScheduleRuntime> logger) : IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private IScheduler? _scheduler;
+    private bool _started;
+
+    /// <summary>The scheduler over the store, created (not started) on first use; what the operator commands read and write.</summary>
+    public async Task<IScheduler> SchedulerAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await CreateAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (schedules.All.Count == 0)
+        {
+            Log.NothingToSchedule(logger);
+            return;
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var scheduler = await CreateAsync(cancellationToken).ConfigureAwait(false);
+            var startup = options.InMemory ? null : await StoreSchema.LockAndCreateAsync(options, cancellationToken).ConfigureAwait(false);
+            await using (startup)
+            {
+                await ScheduleSync.ApplyAsync(scheduler, schedules, time, logger, cancellationToken).ConfigureAwait(false);
+            }
+
+            await scheduler.Start(cancellationToken).ConfigureAwait(false);
+            _started = true;
+            Log.Started(logger, scheduler.SchedulerInstanceId, options.Redacted, schedules.All.Count, string.Join(", ", schedules.All.Select(s => s.Name)));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_scheduler is { } scheduler && scheduler.Status is not (SchedulerStatus.Shutdown or SchedulerStatus.ShuttingDown))
+            {
+                if (_started)
+                {
+                    Log.Stopping(logger, scheduler.SchedulerInstanceId);
+                }
+
+                await scheduler.Shutdown(waitForJobsToComplete: true, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<IScheduler> CreateAsync(CancellationToken cancellationToken)
+    {
+        if (_scheduler is not null)
+        {
+            return _scheduler;
+        }
+
+        // The schema must exist before Quartz makes (or checks) its tables in it.
+        if (!options.InMemory)
+        {
+            await using var schema = await StoreSchema.LockAndCreateAsync(options, cancellationToken).ConfigureAwait(false);
+            _scheduler = await factory.GetScheduler(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            _scheduler = await factory.GetScheduler(cancellationToken).ConfigureAwait(false);
+        }
+
+        return _scheduler;
+    }
+
+    public void Dispose() => _gate.Dispose();
+}

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Logging;
+using Pipeline.Client;
+using Pipeline.Messages.Manifests;
+using Pipeline.RabbitMq;
+using Pipeline.Results;
+
+namespace Pipeline.Scheduler.Hosting;
+
+/// <summary>The scheduler service's client: a <see cref="PipelineConnection"/> to RabbitMQ, opened when the service starts.</summary>
+internal sealed class ServiceConnection(RabbitMqOptions rabbit, IReadOnlyList<AppManifest> apps, PostgresResultStoreOptions results, ILoggerFactory loggers) : IAsyncDisposable
+{
+    private PipelineConnection? _connection;
+
+    public PipelineClient Client => _connection?.Client ?? throw new InvalidOperationException("The scheduler fired before its broker connection was open.");
+
+    public async Task ConnectAsync(CancellationToken cancellationToken)
+    {
+        _connection ??= await PipelineConnection.ConnectAsync(rabbit, apps, results, loggers, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connection is { } connection)
+        {
+            _connection = null;
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Pipeline.Consumers.Discovery;
+using Pipeline.RabbitMq;
+using Pipeline.Results;
+using Pipeline.Scheduler.Definitions;
+using Pipeline.Scheduler.Firing;
+using Pipeline.Scheduler.Hosting;
+using Pipeline.Scheduler.Store;
+using Quartz;
+
+namespace Pipeline.Scheduler;
+
+/// <summary>Registers the scheduler service: the generic scheduler's <c>Program</c> and apps that schedule their own functions call this.</summary>
+public static class SchedulerServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the scheduler service for the schedules of <paramref name="appAssemblies"/> (or, when null, of the assemblies
+    /// named in <c>Pipeline:Scheduler:Apps</c>) and of <c>Pipeline:Scheduler:Schedules</c>. It fires through RabbitMQ
+    /// (<c>Pipeline:RabbitMq</c>), reads call states from <c>Pipeline:Results</c>, and keeps the schedules in the clustered
+    /// store in PostgreSQL (<c>Pipeline:Scheduler</c>). Registers <see cref="ScheduleBook"/>. Safe to call twice.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The configuration holding the <c>Pipeline</c> section.</param>
+    /// <param name="appAssemblies">The app assemblies; null to load them from configuration.</param>
+    /// <returns>The services.</returns>
+    /// <exception cref="AppDefinitionException">An app's attributes are wrong.</exception>
+    /// <exception cref="ScheduleDefinitionException">A schedule is wrong; the message names the schedule, the field and the fix.</exception>
+    /// <exception cref="InvalidOperationException">A setting is wrong; the message names the key.</exception>
+    public static IServiceCollection AddPipelineScheduler(this IServiceCollection services, IConfiguration configuration, IEnumerable<Assembly>? appAssemblies = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (services.Any(s => s.ServiceType == typeof(ScheduleSet)))
+        {
+            return services;
+        }
+
+        var options = new SchedulerOptions();
+        configuration.GetSection(SchedulerOptions.SectionName).Bind(options);
+        var rabbit = configuration.GetSection(RabbitMqOptions.SectionName).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+        var results = configuration.GetSection(PostgresResultStoreOptions.SectionName).Get<PostgresResultStoreOptions>() ?? new PostgresResultStoreOptions();
+        var problems = options.Validate().Concat(rabbit.Validate()).Concat(results.Validate()).ToList();
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException("Invalid settings: " + string.Join(" ", problems));
+        }
+
+        var registry = AppDiscovery.Discover(appAssemblies ?? AppAssemblyLoader.Load(options.Apps, SchedulerOptions.SectionName + ":Apps"));
+        var schedules = ScheduleReader.Read(registry, configuration);
+        services.AddSingleton(sp => new ServiceConnection(rabbit, registry.Manifests, results, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<IResultStore>(sp => new PostgresResultStore(results, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresResultStore>>()));
+        services.AddSingleton<IScheduleDispatcher>(sp =>
+        {
+            var connection = sp.GetRequiredService<ServiceConnection>();
+            return new ClientDispatcher(() => connection.Client, sp.GetRequiredService<IResultStore>());
+        });
+        services.AddScheduleRuntime(options, schedules);
+        services.AddHostedService<SchedulerHostedService>();
+        return services;
+    }
+
+    /// <summary>The runtime both the service and the embedded mode use; the caller registers the <see cref="IScheduleDispatcher"/>.</summary>
+    internal static IServiceCollection AddScheduleRuntime(this IServiceCollection services, SchedulerOptions options, ScheduleSet schedules)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(schedules);
+        services.AddSingleton(options);
+        services.AddSingleton(sp => new ScheduleFirer(
+            schedules, sp.GetRequiredService<IScheduleDispatcher>(), sp.GetRequiredService<TimeProvider>(), options.MisfireThreshold, sp.GetRequiredService<ILogger<ScheduleFirer>>()));
+        services.AddSingleton<ScheduleRuntime>();
+        services.AddSingleton(sp => new ScheduleBook(schedules, sp.GetRequiredService<ScheduleRuntime>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddQuartz(quartz =>
+        {
+            quartz.ConfigureScheduler(scheduler =>
+            {
+                scheduler.InstanceName = options.ClusterName;
+                scheduler.InstanceId = options.InstanceId is { Length: > 0 } id
+                    ? id
+                    : $"{Environment.MachineName.ToLowerInvariant()}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
+                scheduler.IdleWaitTime = options.PollInterval;
+            });
+            if (options.InMemory)
+            {
+                quartz.UseInMemoryStore(store => store.MisfireThreshold = options.MisfireThreshold);
+                return;
+            }
+
+            quartz.UsePersistentStore(store =>
+            {
+                store.UsePostgres(StoreSchema.QuartzConnectionString(options));
+                store.UseClustering(cluster =>
+                {
+                    cluster.CheckinInterval = options.CheckinInterval;
+                    cluster.CheckinMisfireThreshold = options.CheckinInterval;
+                });
+                store.ProvisionSchema();
+                store.ConfigureStore(ado =>
+                {
+                    // Job data is kept as name/value text: nothing read back from the store is deserialized into a type.
+                    ado.StoreJobDataAsStrings = true;
+                    ado.MisfireThreshold = options.MisfireThreshold;
+                });
+            });
+        });
+        return services;
+    }
+}

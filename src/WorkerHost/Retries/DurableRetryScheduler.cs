@@ -1,0 +1,46 @@
+using System.Text.Json;
+using Hangfire;
+using MassTransit;
+using Pipeline.Consumers.Invocations;
+using Pipeline.Messages.Invocations;
+
+namespace Pipeline.WorkerHost.Retries;
+
+/// <summary>
+/// Retry delays kept in PostgreSQL (Hangfire): the next attempt is stored as a job due after the delay, and the failed
+/// input is acknowledged. Any worker host's job server sends it when due, so a retry survives every process restarting.
+/// A retry due at once is sent straight away.
+/// </summary>
+internal sealed class DurableRetryScheduler(IBackgroundJobClient jobs, TimeProvider time) : IRetryScheduler
+{
+    public bool IsDurable => true;
+
+    public async Task ScheduleAsync(ConsumeContext<RunInvocation> context, RunInvocation next, TimeSpan delay)
+    {
+        if (delay <= TimeSpan.Zero)
+        {
+            await HoldingRetryScheduler.SendAgainAsync(context, next).ConfigureAwait(false);
+            return;
+        }
+
+        var queue = QueueOf(context.ReceiveContext.InputAddress);
+        var invocation = JsonSerializer.Serialize(next, RetryDeliveryJob.Json);
+        var requestId = context.RequestId?.ToString();
+        var responseAddress = context.ResponseAddress?.ToString();
+        var conversationId = context.ConversationId?.ToString();
+        jobs.Schedule<RetryDeliveryJob>(job => job.DeliverAsync(queue, invocation, requestId, responseAddress, conversationId, CancellationToken.None), DueAt(time.GetUtcNow() + delay));
+    }
+
+    /// <summary>
+    /// Hangfire keeps due times in whole seconds and enqueues a job once the current whole second reaches it, so a job is
+    /// up to a second early unless its due time is rounded up to the next whole second: then it is never early.
+    /// </summary>
+    internal static DateTimeOffset DueAt(DateTimeOffset exact)
+    {
+        var whole = exact.AddTicks(-(exact.UtcTicks % TimeSpan.TicksPerSecond));
+        return whole == exact ? exact : whole.AddSeconds(1);
+    }
+
+    // rabbitmq://host/vhost/queue?args: the queue is the last path segment.
+    private static string QueueOf(Uri address) => Uri.UnescapeDataString(address.AbsolutePath.TrimEnd('/').Split('/')[^1]);
+}

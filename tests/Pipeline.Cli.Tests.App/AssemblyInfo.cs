@@ -1,0 +1,3 @@
+using Pipeline;
+
+[assembly: App("cliapp")]

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using Pipeline.Cli.Tests.Infrastructure;
+using Pipeline.IntegrationTests.Infrastructure;
+
+namespace Pipeline.Cli.Tests.Pools;
+
+[Collection(CliGroup.Name)]
+public sealed class PoolsCommandTests(CliFixture cli)
+{
+    [Fact]
+    public async Task Pools_Json_ShowsEachPoolWithItsParametersContainersAndDeadLetters()
+    {
+        var name = "pools-" + Guid.NewGuid().ToString("N")[..6];
+        Assert.Equal(0, (await cli.RunAsync("call", "cliapp", "counter.add", "--param", $"name={name}", "--param", "start=2", "1")).ExitCode);
+        Assert.Equal(1, (await cli.RunAsync("call", "cliapp", "fail", name)).ExitCode);
+
+        // The management API lists a new queue within its sampling interval (~5 s).
+        JsonElement counter = default, fail = default;
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                var run = await cli.RunAsync("pools", "--json");
+                Assert.True(run.ExitCode == 0, run.ToString());
+                var pools = JsonDocument.Parse(run.Output).RootElement.EnumerateArray().ToList();
+                counter = pools.FirstOrDefault(p => p.GetProperty("parameters").ValueKind == JsonValueKind.Object
+                    && p.GetProperty("parameters").GetProperty("name").GetString() == name);
+                fail = pools.FirstOrDefault(p => p.GetProperty("pool").GetString() == "cliapp.fail");
+                return counter.ValueKind == JsonValueKind.Object && fail.ValueKind == JsonValueKind.Object;
+            },
+            TimeSpan.FromSeconds(30),
+            "pipeline pools lists the new class pool and the function pool");
+
+        Assert.Equal("cliapp", counter.GetProperty("app").GetString());
+        Assert.Equal("class", counter.GetProperty("kind").GetString());
+        Assert.Equal("counter", counter.GetProperty("target").GetString());
+        Assert.Equal(2, counter.GetProperty("parameters").GetProperty("start").GetInt32());
+        Assert.StartsWith("cliapp.counter.p-", counter.GetProperty("pool").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, counter.GetProperty("containers").GetInt32());
+        Assert.Equal(0, counter.GetProperty("ready").GetInt64());
+        Assert.Equal("function", fail.GetProperty("kind").GetString());
+        Assert.True(fail.GetProperty("deadLetters").GetInt64() >= 1, fail.ToString());
+    }
+
+    [Fact]
+    public async Task Pools_Text_IsATableWithAHeader()
+    {
+        Assert.Equal(0, (await cli.RunAsync("call", "cliapp", "square", "2")).ExitCode);
+
+        await Eventually.TrueAsync(
+            async () => (await cli.RunAsync("pools")).Output.Contains("cliapp.square", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30),
+            "the table lists cliapp.square");
+        var run = await cli.RunAsync("pools");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Matches(@"POOL\s+.*APP\s+.*KIND\s+.*TARGET\s+.*PARAMETERS\s+.*READY\s+.*UNACKED\s+.*CONTAINERS\s+.*DEAD", run.Output);
+        Assert.Matches(@"cliapp\.square\s+.*cliapp\s+.*function\s+.*square", run.Output);
+    }
+}
