@@ -42,15 +42,15 @@ internal sealed record BenchSettings
     {
         Quick = true,
         MarkdownPath = markdown,
-        Messages = 4_000,
+        Messages = 3_000,
         Repetitions = 3,
-        ClosedLoopCalls = 1_000,
+        ClosedLoopCalls = 600,
         OpenLoopDuration = TimeSpan.FromSeconds(2),
-        MapInputs = 5_000,
+        MapInputs = 3_000,
         MapRepetitions = 1,
         ColdStarts = 5,
         Pools = 100,
-        DrainMessages = 8_000,
+        DrainMessages = 5_000,
     };
 
     public static BenchSettings FullRun(string? markdown) => new()

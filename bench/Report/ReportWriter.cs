@@ -48,12 +48,19 @@ internal static class ReportWriter
         }
 
         text.AppendLine();
-        foreach (var line in ClosingNote(figures).Concat(notes))
+        foreach (var line in ClosingNote(figures))
         {
-            text.AppendLine(line.Length == 0 ? "" : line.StartsWith("  ", StringComparison.Ordinal) ? "    " + line.Trim() : line);
+            text.AppendLine(line);
         }
 
-        return text.ToString();
+        // The other notes are aligned columns: a code block keeps them so.
+        text.AppendLine().AppendLine("```text");
+        foreach (var line in notes.SkipWhile(n => n.Length == 0))
+        {
+            text.AppendLine(line);
+        }
+
+        return text.AppendLine("```").ToString();
     }
 
     /// <summary>Each figure that has a goal, its ratio and whether it met it.</summary>

@@ -23,8 +23,9 @@ internal static class MapThroughput
         var echo = pipeline.Client.Function("bench", "echo");
         var chunked = pipeline.Client.Function("bench", "echo-chunk");
 
-        await PipelineAsync(echo, 2_000, cancellationToken);
-        await ChunkedAsync(chunked, 2_000, cancellationToken);
+        var warmUp = Math.Min(2_000, s.MapInputs / 3);
+        await PipelineAsync(echo, warmUp, cancellationToken);
+        await ChunkedAsync(chunked, warmUp, cancellationToken);
         var raw = new List<double>();
         var mt = new List<double>();
         var pl = new List<double>();
@@ -51,7 +52,7 @@ internal static class MapThroughput
     public static async Task TunedAsync(BenchContext ctx, PipelineRig pipeline, string label, CancellationToken cancellationToken)
     {
         var echo = pipeline.Client.Function("bench", "echo");
-        await PipelineAsync(echo, 2_000, cancellationToken);
+        await PipelineAsync(echo, Math.Min(2_000, ctx.Settings.MapInputs / 3), cancellationToken);
         var pl = new List<double>();
         var mt = new List<double>();
         for (var rep = 0; rep < ctx.Settings.MapRepetitions; rep++)

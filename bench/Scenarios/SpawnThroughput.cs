@@ -83,6 +83,7 @@ internal static class SpawnThroughput
         ctx.Figures.Add(new Figure(Name, $"fire-and-forget, {label} (baselines measured again)", "msg/s", Median(pl, r => r.Rate), Median(raw, r => r.Rate), Median(mt, r => r.Rate),
             Goal.AtLeast(0.9, Baseline.MassTransit), Goal.AtLeast(0.5, Baseline.Raw)));
         ctx.Figures.Add(new Figure(Name, $"CPU per input, this process, {label}", "us", Median(pl, r => r.ProcessUs), Median(raw, r => r.ProcessUs), Median(mt, r => r.ProcessUs)));
+        ctx.Figures.Add(new Figure(Name, $"CPU per input, broker, {label}", "us", Median(pl, r => r.BrokerUs), Median(raw, r => r.BrokerUs), Median(mt, r => r.BrokerUs)));
     }
 
     /// <summary>One repetition: messages per second, and CPU microseconds per message in this process and in the broker.</summary>

@@ -2,12 +2,15 @@ using Npgsql;
 
 namespace Pipeline.Bench.Servers;
 
-/// <summary>A PostgreSQL schema of its own for the run's spawned results; dropped at the end.</summary>
+/// <summary>PostgreSQL schemas of the run's own for spawned results and retry jobs; dropped at the end.</summary>
 internal sealed class BenchDatabase(string connectionString) : IAsyncDisposable
 {
     public string ConnectionString { get; } = connectionString;
 
     public string Schema { get; } = "bench_" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>The worker hosts' durable retry jobs (Hangfire's tables), a schema of the run's own too.</summary>
+    public string RetrySchema => Schema + "_retries";
 
     /// <summary>Checks the server answers, so a missing database stops the run with the fix instead of a hang.</summary>
     public async Task CheckAsync(CancellationToken cancellationToken)
@@ -36,7 +39,7 @@ internal sealed class BenchDatabase(string connectionString) : IAsyncDisposable
     {
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"drop schema if exists \"{Schema}\" cascade", connection);
+        await using var drop = new NpgsqlCommand($"drop schema if exists \"{Schema}\" cascade; drop schema if exists \"{RetrySchema}\" cascade", connection);
         await drop.ExecuteNonQueryAsync();
     }
 }

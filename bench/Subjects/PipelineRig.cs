@@ -67,6 +67,7 @@ internal sealed class PipelineRig : IAsyncDisposable
             ["Pipeline:RabbitMq:ManagementUri"] = _broker.ManagementUri.ToString(),
             ["Pipeline:Results:ConnectionString"] = _database.ConnectionString,
             ["Pipeline:Results:Schema"] = _database.Schema,
+            ["Pipeline:Retries:Schema"] = _database.RetrySchema,
             ["Pipeline:Worker:DetectGpus"] = "false",
         };
         foreach (var (key, value) in _worker)

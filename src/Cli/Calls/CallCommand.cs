@@ -30,10 +30,11 @@ internal static class CallCommand
                 throw new CliException("--timeout must be a positive number of seconds", ExitCodes.Usage);
             }
 
+            request.Check(apps.Manifests);
             var connection = await ClientSession.ConnectAsync(settings, apps, durableResults: false, cancellationToken);
             await using (connection)
             {
-                var handle = request.Resolve(connection.Client, apps.Manifests);
+                var handle = request.Resolve(connection.Client);
                 using var limit = seconds is { } s ? new CancellationTokenSource(TimeSpan.FromSeconds(s)) : new CancellationTokenSource();
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
                 try

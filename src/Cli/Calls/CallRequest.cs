@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Pipeline.Cli.Hosting;
 using Pipeline.Client;
+using Pipeline.Client.Targets;
 using Pipeline.Messages.Manifests;
 using Pipeline.Messages.Naming;
 using Pipeline.Messages.Parameters;
@@ -63,25 +64,52 @@ internal sealed record CallRequest(string App, string? Class, string Function, I
     /// <summary>The argument list as the client takes it.</summary>
     public IReadOnlyList<object?> Arguments => Args.Select(a => (object?)a).ToList();
 
-    /// <summary>The function or method to call; unknown names and bad parameters are usage errors listing what exists.</summary>
-    public FunctionHandle Resolve(PipelineClient client, IReadOnlyList<AppManifest> manifests)
+    /// <summary>
+    /// Checks names and parameters against the apps, as the client will, before any connection is made: unknown names and
+    /// bad parameters are usage errors listing what exists.
+    /// </summary>
+    public void Check(IReadOnlyList<AppManifest> manifests)
     {
-        try
+        var catalog = new ManifestCatalog(manifests);
+        Usage(() =>
         {
             if (Class is null)
             {
-                return client.Function(App, Function);
+                catalog.Function(App, Function);
+                return;
             }
 
-            var handle = client.Cls(App, Class);
-            var manifest = manifests.First(m => m.Name == Names.Normalize(App)).Classes.First(c => c.Name == Names.Normalize(Class));
-            return handle.With(Parameters.Select(p => Convert(manifest, p.Key, p.Value)).ToList()).Method(Function);
+            var manifest = catalog.Class(App, Class);
+            manifest.Parameters.Bind(Parameters.Select(p => Convert(manifest, p.Key, p.Value)));
+            if (!manifest.Methods.Any(m => m.Name == Names.Normalize(Function)))
+            {
+                throw new CliException($"Class '{manifest.Name}' has no method named '{Function}'. Known methods: {string.Join(", ", manifest.Methods.Select(m => m.Name))}.", ExitCodes.Usage);
+            }
+        });
+    }
+
+    /// <summary>The function or method to call (after <see cref="Check"/>).</summary>
+    public FunctionHandle Resolve(PipelineClient client) => Usage(() => Class is null
+        ? client.Function(App, Function)
+        : client.Cls(App, Class).With(Parameters.Select(p => Convert(client.Catalog.Class(App, Class), p.Key, p.Value)).ToList()).Method(Function));
+
+    private static T Usage<T>(Func<T> resolve)
+    {
+        try
+        {
+            return resolve();
         }
         catch (Exception e) when (e is ArgumentException or ParameterException)
         {
             throw new CliException(e.Message, ExitCodes.Usage);
         }
     }
+
+    private static void Usage(Action check) => Usage(() =>
+    {
+        check();
+        return 0;
+    });
 
     // The text of --param becomes the parameter's declared type; an unknown name goes through as text, and the
     // schema's own error lists the known ones.

@@ -44,10 +44,11 @@ internal static class MapCommand
             var inputs = new MapInput(result.GetRequiredValue(input), result.GetValue(star));
             var total = inputs.Count();
             var apps = LoadedApps.Load(settings.AppPaths, "map");
+            request.Check(apps.Manifests);
             var connection = await ClientSession.ConnectAsync(settings, apps, durableResults: false, cancellationToken);
             await using (connection)
             {
-                var handle = request.Resolve(connection.Client, apps.Manifests);
+                var handle = request.Resolve(connection.Client);
                 var results = handle.StarMapResultsAsync<JsonElement>(inputs.Read(), new MapOptions { MaxInFlight = limit }, cancellationToken);
                 return await new MapRun(output, $"{request.App} {request.Function}", total).RunAsync(results);
             }

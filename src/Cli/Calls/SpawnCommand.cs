@@ -17,10 +17,11 @@ internal static class SpawnCommand
         {
             var request = words.Read(result);
             var apps = LoadedApps.Load(settings.AppPaths, "spawn");
+            request.Check(apps.Manifests);
             var connection = await ClientSession.ConnectAsync(settings, apps, durableResults: true, cancellationToken);
             await using (connection)
             {
-                var call = await request.Resolve(connection.Client, apps.Manifests).SpawnAsync(request.Arguments, cancellationToken);
+                var call = await request.Resolve(connection.Client).SpawnAsync(request.Arguments, cancellationToken);
                 if (output.Json)
                 {
                     output.WriteJson(new { callId = call.Id });

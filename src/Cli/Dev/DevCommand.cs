@@ -80,7 +80,7 @@ internal static class DevCommand
         try
         {
             var request = Parse(apps, line);
-            var value = await request.Resolve(client, apps.Manifests).RemoteAsync<JsonElement>(request.Arguments, cancellationToken);
+            var value = await request.Resolve(client).RemoteAsync<JsonElement>(request.Arguments, cancellationToken);
             await output.Out.WriteLineAsync($"{line.Trim()} -> {CliOutput.Compact(value)}");
         }
         catch (CliException e)

@@ -169,6 +169,7 @@ internal sealed class BatchCollector
 
     private async Task ExecuteAsync(List<BatchInput> inputs)
     {
+        using var span = Telemetry.StartBatch(_callable.DisplayName, inputs.Count);
         var started = _time.GetUtcNow();
         using var timeout = new CancellationTokenSource(_callable.Settings.Timeout, _time);
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(inputs.Select(i => i.Stopping).Distinct().ToArray());

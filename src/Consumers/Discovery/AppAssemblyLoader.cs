@@ -5,7 +5,7 @@ namespace Pipeline.Consumers.Discovery;
 /// <summary>
 /// Loads app assemblies named by path in configuration, each in its own <see cref="AppAssemblyLoadContext"/>, with
 /// errors that name the setting. For processes that serve or schedule apps they were not built with (the scheduler
-/// service; the worker host has its own copy in Pipeline.WorkerHost until it moves here).
+/// service; and the worker host, the gateway and the CLI).
 /// </summary>
 internal static class AppAssemblyLoader
 {

@@ -36,7 +36,9 @@ internal sealed class InvocationConsumer(ContainerSlot slot, InvocationHandler h
         }
 
         var container = await slot.AcquireAsync().ConfigureAwait(false);
+        using var attempt = Telemetry.StartAttempt(message);
         var handled = await handler.HandleAsync(container, message, context.CancellationToken).ConfigureAwait(false);
+        Telemetry.EndAttempt(attempt, message, handled.Outcome, retried: handled.RetryAfter is not null);
         if (handled.RetryAfter is { } delay)
         {
             await retries.ScheduleAsync(context, message with { Attempt = handled.Outcome.Attempts + 1 }, delay).ConfigureAwait(false);

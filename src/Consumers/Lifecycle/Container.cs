@@ -70,6 +70,7 @@ internal sealed class Container
 
     private async Task<bool> EnterAsync(CancellationToken cancellationToken)
     {
+        Telemetry.ContainerStarted(Queue);
         if (_class is null)
         {
             State = ContainerState.Ready;
@@ -79,6 +80,7 @@ internal sealed class Container
         State = ContainerState.Entering;
         ContainerContext.Enter(Context);
         Log.Entering(_logger, Id, Queue, Parameters.ToString());
+        using var span = Telemetry.StartEnter(Queue, Id);
         var started = _time.GetTimestamp();
         MethodInfo? current = null;
         try
@@ -101,6 +103,7 @@ internal sealed class Container
 
             State = ContainerState.Ready;
             Log.Entered(_logger, Id, Queue, _time.GetElapsedTime(started).TotalMilliseconds);
+            Telemetry.EndEnter(span, Queue, _time.GetElapsedTime(started), entered: true);
             return true;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -108,12 +111,14 @@ internal sealed class Container
             EnterError = RemoteErrors.From(e);
             State = ContainerState.Failed;
             Log.EnterFailed(_logger, e, Id, Queue, current?.Name ?? "(constructor)");
+            Telemetry.EndEnter(span, Queue, _time.GetElapsedTime(started), entered: false);
             return false;
         }
     }
 
     private async Task ExitAsync(TimeSpan grace)
     {
+        Telemetry.ContainerExited(Queue);
         var entered = _start is { IsCompletedSuccessfully: true, Result: true };
         if (_class is null || !entered || Instance is null)
         {
@@ -123,6 +128,7 @@ internal sealed class Container
 
         State = ContainerState.Exiting;
         Log.Exiting(_logger, Id, Queue);
+        using var span = Telemetry.StartExit(Queue, Id);
         using var graceToken = new CancellationTokenSource(grace, _time);
         var hooks = RunExitHooksAsync(Instance, graceToken.Token);
         try

@@ -11,6 +11,8 @@ namespace Pipeline.Scheduler.Definitions;
 /// Builds the schedules from <c>[Schedule]</c> attributes and the <c>Pipeline:Scheduler:Schedules</c> configuration
 /// section, where an entry with an attribute schedule's name overrides it field by field. Every mistake is collected
 /// and thrown together as a <see cref="ScheduleDefinitionException"/> naming the schedule, the field and the fix.
+/// (Over 400 lines on purpose: every setting's check and its message sit side by side, so they stay consistent; the
+/// texts themselves are parsed by <see cref="CronText"/>, <see cref="PeriodText"/> and <see cref="ScheduleArgs"/>.)
 /// </summary>
 internal sealed class ScheduleReader
 {
@@ -24,7 +26,7 @@ internal sealed class ScheduleReader
 
     private readonly AppRegistry _registry;
     private readonly List<string> _problems = [];
-    private readonly Dictionary<string, Draft> _drafts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ScheduleDraft> _drafts = new(StringComparer.Ordinal);
 
     private ScheduleReader(AppRegistry registry)
     {
@@ -71,15 +73,15 @@ internal sealed class ScheduleReader
                     continue;
                 }
 
-                _drafts[name] = new Draft(name, origin)
+                _drafts[name] = new ScheduleDraft(name, origin)
                 {
                     Callable = callable,
-                    Cron = Field.Of(attribute.Cron, $"{origin}, Cron"),
-                    Period = Field.Of(attribute.Period, $"{origin}, Period"),
-                    TimeZone = Field.Of(attribute.TimeZone, $"{origin}, TimeZone"),
-                    Misfire = Field.Of(attribute.Misfire.ToString(), $"{origin}, Misfire"),
-                    MisfireWindow = Field.Of(attribute.MisfireWindow, $"{origin}, MisfireWindow"),
-                    Overlap = Field.Of(attribute.Overlap.ToString(), $"{origin}, Overlap"),
+                    Cron = ScheduleField.Of(attribute.Cron, $"{origin}, Cron"),
+                    Period = ScheduleField.Of(attribute.Period, $"{origin}, Period"),
+                    TimeZone = ScheduleField.Of(attribute.TimeZone, $"{origin}, TimeZone"),
+                    Misfire = ScheduleField.Of(attribute.Misfire.ToString(), $"{origin}, Misfire"),
+                    MisfireWindow = ScheduleField.Of(attribute.MisfireWindow, $"{origin}, MisfireWindow"),
+                    Overlap = ScheduleField.Of(attribute.Overlap.ToString(), $"{origin}, Overlap"),
                     Source = "attribute",
                 };
             }
@@ -118,7 +120,7 @@ internal sealed class ScheduleReader
 
             if (!_drafts.TryGetValue(name, out var draft))
             {
-                draft = new Draft(name, where) { Source = "configuration" };
+                draft = new ScheduleDraft(name, where) { Source = "configuration" };
                 _drafts[name] = draft;
             }
             else
@@ -131,38 +133,38 @@ internal sealed class ScheduleReader
     }
 
     // A setting given in configuration replaces the attribute's; Cron and Period replace each other.
-    private void Override(Draft draft, IConfigurationSection entry, string where)
+    private void Override(ScheduleDraft draft, IConfigurationSection entry, string where)
     {
         string? Value(string key) => entry.GetSection(key).Value;
         if (Value("Function") is { } function)
         {
-            draft.Function = new Field(function, $"{where}:Function");
+            draft.Function = new ScheduleField(function, $"{where}:Function");
             draft.Callable = null;
         }
 
         if (Value("App") is { } app)
         {
-            draft.App = new Field(app, $"{where}:App");
+            draft.App = new ScheduleField(app, $"{where}:App");
             draft.Callable = null;
         }
 
         if (Value("Cron") is { } cron)
         {
-            draft.Cron = new Field(cron, $"{where}:Cron");
-            draft.Period = draft.Period.FromAttribute(draft.Origin) ? Field.None : draft.Period;
+            draft.Cron = new ScheduleField(cron, $"{where}:Cron");
+            draft.Period = draft.Period.FromAttribute(draft.Origin) ? ScheduleField.None : draft.Period;
         }
 
         if (Value("Period") is { } period)
         {
-            draft.Period = new Field(period, $"{where}:Period");
-            draft.Cron = draft.Cron.FromAttribute(draft.Origin) ? Field.None : draft.Cron;
+            draft.Period = new ScheduleField(period, $"{where}:Period");
+            draft.Cron = draft.Cron.FromAttribute(draft.Origin) ? ScheduleField.None : draft.Cron;
         }
 
-        draft.TimeZone = Value("TimeZone") is { } zone ? new Field(zone, $"{where}:TimeZone") : draft.TimeZone;
-        draft.Start = Value("Start") is { } start ? new Field(start, $"{where}:Start") : draft.Start;
-        draft.Misfire = Value("Misfire") is { } misfire ? new Field(misfire, $"{where}:Misfire") : draft.Misfire;
-        draft.MisfireWindow = Value("MisfireWindow") is { } window ? new Field(window, $"{where}:MisfireWindow") : draft.MisfireWindow;
-        draft.Overlap = Value("Overlap") is { } overlap ? new Field(overlap, $"{where}:Overlap") : draft.Overlap;
+        draft.TimeZone = Value("TimeZone") is { } zone ? new ScheduleField(zone, $"{where}:TimeZone") : draft.TimeZone;
+        draft.Start = Value("Start") is { } start ? new ScheduleField(start, $"{where}:Start") : draft.Start;
+        draft.Misfire = Value("Misfire") is { } misfire ? new ScheduleField(misfire, $"{where}:Misfire") : draft.Misfire;
+        draft.MisfireWindow = Value("MisfireWindow") is { } window ? new ScheduleField(window, $"{where}:MisfireWindow") : draft.MisfireWindow;
+        draft.Overlap = Value("Overlap") is { } overlap ? new ScheduleField(overlap, $"{where}:Overlap") : draft.Overlap;
         if (entry.GetSection("Args") is { } args && args.Exists())
         {
             draft.Args = args;
@@ -182,7 +184,7 @@ internal sealed class ScheduleReader
         }
     }
 
-    private ScheduleDefinition? Validate(Draft draft)
+    private ScheduleDefinition? Validate(ScheduleDraft draft)
     {
         var before = _problems.Count;
         var callable = draft.Callable ?? ResolveFunction(draft);
@@ -212,7 +214,7 @@ internal sealed class ScheduleReader
         };
     }
 
-    private Callable? ResolveFunction(Draft draft)
+    private Callable? ResolveFunction(ScheduleDraft draft)
     {
         if (draft.Function.Value is not { Length: > 0 } text)
         {
@@ -254,7 +256,7 @@ internal sealed class ScheduleReader
         }
     }
 
-    private TimeZoneInfo? ReadZone(Draft draft)
+    private TimeZoneInfo? ReadZone(ScheduleDraft draft)
     {
         if (draft.TimeZone.Value is not { } id)
         {
@@ -270,7 +272,7 @@ internal sealed class ScheduleReader
         return null;
     }
 
-    private ScheduleTiming? ReadTiming(Draft draft, TimeZoneInfo? zone)
+    private ScheduleTiming? ReadTiming(ScheduleDraft draft, TimeZoneInfo? zone)
     {
         var (cron, period) = (draft.Cron, draft.Period);
         if (cron.Value is not null && period.Value is not null)
@@ -312,7 +314,7 @@ internal sealed class ScheduleReader
         return new PeriodTiming(period.Value!, count, unit, start);
     }
 
-    private DateTimeOffset? ReadStart(Draft draft, TimeZoneInfo zone)
+    private DateTimeOffset? ReadStart(ScheduleDraft draft, TimeZoneInfo zone)
     {
         if (draft.Start.Value is not { } text)
         {
@@ -340,7 +342,7 @@ internal sealed class ScheduleReader
         return new DateTimeOffset(local, zone.GetUtcOffset(local));
     }
 
-    private JsonElement ReadArgs(Draft draft, Callable? callable)
+    private JsonElement ReadArgs(ScheduleDraft draft, Callable? callable)
     {
         var args = JsonSerializer.SerializeToElement(Array.Empty<object>());
         if (draft.Args is { } section)
@@ -375,7 +377,7 @@ internal sealed class ScheduleReader
         return args;
     }
 
-    private T ReadEnum<T>(Draft draft, Field field)
+    private T ReadEnum<T>(ScheduleDraft draft, ScheduleField field)
         where T : struct, Enum
     {
         if (field.Value is not { } text)
@@ -392,7 +394,7 @@ internal sealed class ScheduleReader
         return default;
     }
 
-    private TimeSpan ReadWindow(Draft draft, ScheduleMisfire misfire)
+    private TimeSpan ReadWindow(ScheduleDraft draft, ScheduleMisfire misfire)
     {
         var fallback = TimeSpan.FromHours(1);
         if (draft.MisfireWindow.Value is not { } text)
@@ -432,50 +434,4 @@ internal sealed class ScheduleReader
     }
 
     private void Problem(string schedule, string where, string what) => _problems.Add($"Schedule '{schedule}' ({where}): {what}");
-
-    /// <summary>A setting's value and where it was given.</summary>
-    private readonly record struct Field(string? Value, string? Where)
-    {
-        public static Field None => default;
-
-        public static Field Of(string? value, string where) => value is null ? None : new Field(value, where);
-
-        public bool FromAttribute(string origin) => Where is not null && Where.StartsWith(origin, StringComparison.Ordinal) && origin.StartsWith('[');
-    }
-
-    private sealed class Draft(string name, string origin)
-    {
-        public string Name { get; } = name;
-
-        /// <summary>Where the schedule was first defined: the attribute or the configuration entry.</summary>
-        public string Origin { get; } = origin;
-
-        public required string Source { get; set; }
-
-        public Callable? Callable { get; set; }
-
-        public Field Function { get; set; }
-
-        public Field App { get; set; }
-
-        public Field Cron { get; set; }
-
-        public Field Period { get; set; }
-
-        public Field TimeZone { get; set; }
-
-        public Field Start { get; set; }
-
-        public Field Misfire { get; set; }
-
-        public Field MisfireWindow { get; set; }
-
-        public Field Overlap { get; set; }
-
-        public IConfigurationSection? Args { get; set; }
-
-        public string? ArgsWhere { get; set; }
-
-        public bool Enabled { get; set; } = true;
-    }
 }

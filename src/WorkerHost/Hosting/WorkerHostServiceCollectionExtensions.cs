@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pipeline.Consumers.Discovery;
+using Pipeline.Observability;
 using Pipeline.RabbitMq;
 using Pipeline.Results;
 using Pipeline.WorkerHost.Hosting;
@@ -63,7 +64,7 @@ public static class WorkerHostServiceCollectionExtensions
             services.AddSingleton<IRetryScheduler>(sp => new DurableRetryScheduler(sp.GetRequiredService<RetryServer>().Jobs, sp.GetRequiredService<TimeProvider>()));
         }
 
-        services.AddPipelineWorker(appAssemblies ?? AppLoader.Load(worker.Apps));
+        services.AddPipelineWorker(appAssemblies ?? AppAssemblyLoader.Load(worker.Apps, $"{WorkerOptions.Section}:Apps"));
         var registry = (AppRegistry)services.Last(s => s.ServiceType == typeof(AppRegistry)).ImplementationInstance!;
         if (ConsumerTimeoutCheck.Problems(registry, rabbit.ConsumerTimeout) is { Count: > 0 } tooLong)
         {
@@ -130,6 +131,10 @@ public static class WorkerHostServiceCollectionExtensions
         services.AddHostedService<WorkerHostedService>();
         services.AddHostedService<PoolReconciler>();
         services.AddHostedService<ShutdownSignals>();
+
+        // Probes: ready while the bus is connected; OTLP export of traces and metrics when configured.
+        services.AddPipelineHealth(configuration).AddCheck<WorkerReadiness>(WorkerReadiness.Name, tags: ["ready"]);
+        services.AddPipelineTelemetry(configuration);
         services.Configure<HostOptions>(host => host.ShutdownTimeout = worker.ExitGracePeriod + TimeSpan.FromSeconds(15));
         return services;
     }

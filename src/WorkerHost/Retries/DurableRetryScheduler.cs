@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Hangfire;
 using MassTransit;
@@ -28,7 +29,10 @@ internal sealed class DurableRetryScheduler(IBackgroundJobClient jobs, TimeProvi
         var requestId = context.RequestId?.ToString();
         var responseAddress = context.ResponseAddress?.ToString();
         var conversationId = context.ConversationId?.ToString();
-        jobs.Schedule<RetryDeliveryJob>(job => job.DeliverAsync(queue, invocation, requestId, responseAddress, conversationId, CancellationToken.None), DueAt(time.GetUtcNow() + delay));
+
+        // The W3C trace context of the failed attempt, so the next attempt joins the caller's trace.
+        var traceParent = Activity.Current?.Id;
+        jobs.Schedule<RetryDeliveryJob>(job => job.DeliverAsync(queue, invocation, requestId, responseAddress, conversationId, traceParent, CancellationToken.None), DueAt(time.GetUtcNow() + delay));
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Hangfire;
 using MassTransit;
@@ -17,8 +18,19 @@ internal sealed class RetryDeliveryJob(IBus bus, BrokerTopology topology)
 
     /// <summary>Sends <paramref name="invocation"/> (a <see cref="RunInvocation"/> as JSON) to <paramref name="queue"/>, with the caller's reply address.</summary>
     [AutomaticRetry(Attempts = 50, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
-    public async Task DeliverAsync(string queue, string invocation, string? requestId, string? responseAddress, string? conversationId, CancellationToken cancellationToken)
+    public Task DeliverAsync(string queue, string invocation, string? requestId, string? responseAddress, string? conversationId, CancellationToken cancellationToken) =>
+        DeliverAsync(queue, invocation, requestId, responseAddress, conversationId, null, cancellationToken);
+
+    /// <summary>
+    /// Like the other overload (kept for retries stored before traces were carried), sending inside the trace of the failed
+    /// attempt (<paramref name="traceParent"/>, a W3C <c>traceparent</c>), so the next attempt joins the caller's trace.
+    /// </summary>
+    [AutomaticRetry(Attempts = 50, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+    public async Task DeliverAsync(string queue, string invocation, string? requestId, string? responseAddress, string? conversationId, string? traceParent, CancellationToken cancellationToken)
     {
+        using var span = ActivityContext.TryParse(traceParent, null, out var parent)
+            ? Consumers.Telemetry.Source.StartActivity("pipeline.retry " + queue, ActivityKind.Internal, parent)
+            : null;
         var message = JsonSerializer.Deserialize<RunInvocation>(invocation, Json)
             ?? throw new InvalidOperationException($"A retry for {queue} holds no invocation.");
         var demand = new PoolDemanded

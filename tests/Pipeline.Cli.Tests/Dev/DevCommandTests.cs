@@ -4,8 +4,8 @@ using Pipeline.Cli.Tests.Infrastructure;
 
 namespace Pipeline.Cli.Tests.Dev;
 
-[Collection(CliGroup.Name)]
-public sealed class DevCommandTests(CliFixture cli)
+[Collection(OfflineGroup.Name)]
+public sealed class DevCommandTests
 {
     [Fact]
     public async Task Dev_CallThenCtrlC_PrintsLifecycleAndResultAndRunsExitHooks()
@@ -78,7 +78,7 @@ public sealed class DevCommandTests(CliFixture cli)
     [Fact]
     public async Task Dev_NotAnAppPath_ExitsTwo()
     {
-        var run = await cli.RunAsync("dev", "/no/such/app");
+        var run = await CliProcess.RunAsync(new Dictionary<string, string>(), ["dev", "/no/such/app"]);
 
         Assert.Equal(2, run.ExitCode);
         Assert.StartsWith("error: '/no/such/app' is neither an app project", run.Error, StringComparison.Ordinal);

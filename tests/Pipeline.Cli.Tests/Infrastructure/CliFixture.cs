@@ -63,3 +63,10 @@ public sealed class CliGroup : ICollectionFixture<CliFixture>
 {
     public const string Name = "cli";
 }
+
+/// <summary>Tests that need no server of this run (usage, help, unreachable servers, dev): they run beside the others.</summary>
+[CollectionDefinition(Name)]
+public sealed class OfflineGroup
+{
+    public const string Name = "cli-offline";
+}

@@ -14,18 +14,19 @@ namespace Pipeline.IntegrationTests.Batching;
 /// Every batch the test app runs writes one event with its size, start time and inputs.
 /// </summary>
 [Collection(ServersGroup.Name)]
-public sealed class BatchingTests(Servers servers, ITestOutputHelper output) : IDisposable
+public sealed class BatchingTests(Servers servers, BatchingWorker worker, ITestOutputHelper output) : IClassFixture<BatchingWorker>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private readonly EventLog _events = new();
     private readonly string _tag = "batch-" + Guid.NewGuid().ToString("N")[..8];
 
     [Fact]
     public async Task RemoteAsync_ThousandConcurrentCallsWithMaxBatchSize32_BatchesOfAtMost32EachCallerItsOwnResultEachInputOnce()
     {
-        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory);
-        await using var session = await TestClient.StartAsync(servers);
-        var square = session.Client.Function("itest", "square");
+        var client = await worker.StartAsync(servers);
+        var square = client.Function("itest", "square");
+
+        // One call first: the pool forms, and the client's reply endpoint exists before 1,000 callers need it at once.
+        await square.RemoteAsync<int>([_tag + "-warm", 1]).WaitAsync(Patience);
         var stopwatch = Stopwatch.StartNew();
 
         var results = await Task.WhenAll(Enumerable.Range(0, 1000).Select(i => square.RemoteAsync<int>([_tag, i]))).WaitAsync(Patience);
@@ -42,9 +43,8 @@ public sealed class BatchingTests(Servers servers, ITestOutputHelper output) : I
     [Fact]
     public async Task RemoteAsync_LoneInput_RunsNoSoonerThanWaitMsAfterItWasSent()
     {
-        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory);
-        await using var session = await TestClient.StartAsync(servers);
-        var square = session.Client.Function("itest", "square");
+        var client = await worker.StartAsync(servers);
+        var square = client.Function("itest", "square");
         await square.RemoteAsync<int>([_tag + "-warm", 1]).WaitAsync(Patience);
 
         var sent = DateTimeOffset.UtcNow;
@@ -62,9 +62,8 @@ public sealed class BatchingTests(Servers servers, ITestOutputHelper output) : I
     [Fact]
     public async Task RemoteAsync_BatchThrowsWithoutRetries_EveryCallerInItGetsTheFailure()
     {
-        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory);
-        await using var session = await TestClient.StartAsync(servers);
-        var fails = session.Client.Function("itest", "fail-every-batch");
+        var client = await worker.StartAsync(servers);
+        var fails = client.Function("itest", "fail-every-batch");
 
         var calls = Enumerable.Range(0, 4).Select(i => fails.RemoteAsync<string>([_tag, i])).ToList();
         var errors = new List<RemoteException>();
@@ -90,9 +89,8 @@ public sealed class BatchingTests(Servers servers, ITestOutputHelper output) : I
     [Fact]
     public async Task RemoteAsync_BatchFailsWithRetries_EachInputIsRunAgainByItsOwnPolicyAndEveryCallerGetsItsResult()
     {
-        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory);
-        await using var session = await TestClient.StartAsync(servers);
-        var flaky = session.Client.Function("itest", "fail-first");
+        var client = await worker.StartAsync(servers);
+        var flaky = client.Function("itest", "fail-first");
 
         var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => flaky.RemoteAsync<string>([_tag, i]))).WaitAsync(Patience);
 
@@ -109,9 +107,8 @@ public sealed class BatchingTests(Servers servers, ITestOutputHelper output) : I
     [Fact]
     public async Task StarMapAsync_ClassWithBatchedAndPlainMethod_ShareOneContainerAndEnterOnce()
     {
-        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory);
-        await using var session = await TestClient.StartAsync(servers);
-        var model = session.Client.Cls("itest", "batching-model").With(new { name = _tag });
+        var client = await worker.StartAsync(servers);
+        var model = client.Cls("itest", "batching-model").With(new { name = _tag });
 
         using var deadline = new CancellationTokenSource(Patience);
 
@@ -126,16 +123,14 @@ public sealed class BatchingTests(Servers servers, ITestOutputHelper output) : I
         Assert.Equal(Enumerable.Range(0, 20).Select(i => $"{_tag}:{i}:{worker.Pid}"), embeddings);
         Assert.All(Batches("embed-batch"), b => Assert.InRange(b.Size, 1, 8));
         Assert.Equal(20, Batches("embed-batch").Sum(b => b.Size));
-        Assert.Equal(1, _events.Count("batching-enter", _tag));
+        Assert.Equal(1, worker.Events.Count("batching-enter", _tag));
     }
 
     // The batches of this test's tag: size, start, and inputs as "tag:item".
-    private List<(int Size, DateTimeOffset Started, List<string> Inputs)> Batches(string kind) => _events.Read()
+    private List<(int Size, DateTimeOffset Started, List<string> Inputs)> Batches(string kind) => worker.Events.Read()
         .Where(e => e.Kind == kind)
         .Select(e => e.Subject.Split('#'))
         .Select(p => (Size: int.Parse(p[0], CultureInfo.InvariantCulture), Started: DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(p[1], CultureInfo.InvariantCulture)), Inputs: p[2].Split(',').ToList()))
         .Where(b => b.Inputs.All(i => i.StartsWith(_tag + ":", StringComparison.Ordinal)))
         .ToList();
-
-    public void Dispose() => _events.Dispose();
 }

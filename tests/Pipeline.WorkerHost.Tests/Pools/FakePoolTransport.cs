@@ -11,6 +11,8 @@ internal sealed class FakePoolTransport : IPoolTransport
 
     public ConcurrentQueue<string> Connected { get; } = new();
 
+    public ConcurrentQueue<PoolPlan> Plans { get; } = new();
+
     public ConcurrentQueue<string> Stopped { get; } = new();
 
     public ConcurrentQueue<string> Deleted { get; } = new();
@@ -27,6 +29,7 @@ internal sealed class FakePoolTransport : IPoolTransport
     {
         OnConnect?.Invoke(plan.Queue);
         Connected.Enqueue(plan.Queue);
+        Plans.Enqueue(plan);
         return Task.FromResult<IPoolEndpoint>(new Endpoint(this, plan.Queue));
     }
 
