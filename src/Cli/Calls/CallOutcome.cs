@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Pipeline.Cli.Hosting;
 using Pipeline.Client;
 using Pipeline.Messages.Invocations;
@@ -18,6 +19,7 @@ internal sealed record CallOutcome(
     CallError? Error,
     int? Attempts)
 {
+    [JsonIgnore]
     public bool Succeeded => Status == nameof(InvocationStatus.Succeeded);
 
     public static CallOutcome Of(InvocationCompleted outcome) => new(

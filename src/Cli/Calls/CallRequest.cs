@@ -101,7 +101,9 @@ internal sealed record CallRequest(string App, string? Class, string Function, I
         }
         catch (Exception e) when (e is ArgumentException or ParameterException)
         {
-            throw new CliException(e.Message, ExitCodes.Usage);
+            // The client's message lists what exists; the parameter name .NET appends means nothing on a command line.
+            var message = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
+            throw new CliException(message, ExitCodes.Usage);
         }
     }
 

@@ -143,7 +143,7 @@ internal static class DeadLetterCommands
             return;
         }
 
-        var table = new Table().Border(TableBorder.Minimal)
+        var table = new Table().Border(TableBorder.None)
             .AddColumns("CALL ID", "TARGET", "STATUS")
             .AddColumn(new TableColumn("ATTEMPTS").RightAligned())
             .AddColumns("REASON", "AT (UTC)");

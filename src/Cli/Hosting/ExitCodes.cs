@@ -6,7 +6,7 @@ internal static class ExitCodes
     /// <summary>Done.</summary>
     public const int Ok = 0;
 
-    /// <summary>The work failed: a call failed, timed out, was rejected or cancelled; a map had a failed input; a name is unknown.</summary>
+    /// <summary>The work failed: a call failed, timed out, was rejected or cancelled; a map had a failed input; an id or schedule is unknown.</summary>
     public const int Failed = 1;
 
     /// <summary>Wrong usage: a bad argument or option, an unknown app or function, bad JSON, a missing app assembly.</summary>

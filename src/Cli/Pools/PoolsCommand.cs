@@ -93,7 +93,7 @@ internal static class PoolsCommand
             return;
         }
 
-        var table = new Table().Border(TableBorder.Minimal)
+        var table = new Table().Border(TableBorder.None)
             .AddColumns("POOL", "APP", "KIND", "TARGET", "PARAMETERS")
             .AddColumn(new TableColumn("READY").RightAligned())
             .AddColumn(new TableColumn("UNACKED").RightAligned())

@@ -125,7 +125,7 @@ internal static class ScheduleCommands
             return;
         }
 
-        var table = new Table().Border(TableBorder.Minimal).AddColumns("SCHEDULE", "TARGET", "WHEN", "NEXT (UTC)", "POLICIES");
+        var table = new Table().Border(TableBorder.None).AddColumns("SCHEDULE", "TARGET", "WHEN", "NEXT (UTC)", "POLICIES");
         foreach (var (schedule, next) in schedules)
         {
             table.AddRow(

@@ -66,7 +66,7 @@ public sealed class CallCommandTests(CliFixture cli)
 
         Assert.Equal(2, run.ExitCode);
         Assert.Equal(
-            "error: App 'cliapp' has no function named 'cube'. Known functions: fail, greet, nightly, positive, sleep, square. (Parameter 'function')",
+            "error: App 'cliapp' has no function named 'cube'. Known functions: fail, greet, nightly, positive, sleep, square.",
             run.Error.Trim());
     }
 

@@ -1,5 +1,8 @@
+using System.Diagnostics;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Pipeline.Cli.Tests.Infrastructure;
+using Pipeline.IntegrationTests.Infrastructure;
 
 namespace Pipeline.Cli.Tests.Schedules;
 
@@ -41,5 +44,76 @@ public sealed class ScheduleCommandTests(CliFixture cli)
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("nightly", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Trigger_WithTheSchedulerServiceRunning_FiresTheFunctionOnce()
+    {
+        using var scheduler = StartScheduler(out var log);
+        try
+        {
+            await TriggerAndCheckAsync(log);
+        }
+        finally
+        {
+            scheduler.Kill(entireProcessTree: true);
+            await scheduler.WaitForExitAsync();
+        }
+    }
+
+    private async Task TriggerAndCheckAsync(System.Collections.Concurrent.ConcurrentQueue<string> log)
+    {
+        await Eventually.TrueAsync(() => log.Any(l => l.Contains("1 schedule(s): nightly", StringComparison.Ordinal)), TimeSpan.FromSeconds(60), "the scheduler service started with its schedule");
+
+        var run = await cli.RunAsync("schedules", "trigger", "nightly");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var key = Regex.Match(run.Output, @"idempotency key is (nightly:manual-\S+)$", RegexOptions.Multiline).Groups[1].Value;
+        Assert.NotEmpty(key);
+        string? fired = null;
+        await Eventually.TrueAsync(
+            () => (fired = log.FirstOrDefault(l => l.Contains($"key {key}", StringComparison.Ordinal))) is not null,
+            TimeSpan.FromSeconds(30),
+            "the scheduler fired the triggered occurrence");
+        var callId = Regex.Match(fired!, @"as call (fc-[0-9a-f]{32})").Groups[1].Value;
+        var get = await cli.RunAsync("get", callId, "--timeout", "30");
+        Assert.True(get.ExitCode == 0, get.ToString());
+        Assert.Equal("nightly done", get.Output.Trim());
+    }
+
+    private Process StartScheduler(out System.Collections.Concurrent.ConcurrentQueue<string> log)
+    {
+        var info = new ProcessStartInfo("dotnet", [Path.Combine(RepoPaths.Root, "src", "Scheduler", "bin", RepoPaths.Configuration, "net10.0", "Pipeline.Scheduler.dll")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in cli.Environment())
+        {
+            info.Environment[key] = value;
+        }
+
+        info.Environment["Pipeline__Scheduler__Apps__0"] = CliFixture.App;
+        info.Environment["Pipeline__Scheduler__PollInterval"] = "00:00:01";
+        info.Environment["Logging__Console__FormatterName"] = "simple";
+        info.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var process = new Process { StartInfo = info };
+        process.OutputDataReceived += (_, e) => Add(e.Data);
+        process.ErrorDataReceived += (_, e) => Add(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        log = lines;
+        return process;
+
+        void Add(string? line)
+        {
+            if (line is not null)
+            {
+                lines.Enqueue(line);
+            }
+        }
     }
 }
