@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Pipeline;
 using Pipeline.Bench.Batching;
+using Pipeline.Bench.Servers;
 using Pipeline.Client;
 using Pipeline.RabbitMq;
 using Pipeline.WorkerHost;
@@ -20,7 +21,7 @@ var lone = Argument("--lone", 10);
 // Remote calls only: no results store, so nothing is written to a shared PostgreSQL schema.
 Environment.SetEnvironmentVariable("PIPELINE_POSTGRES", null);
 var amqp = Environment.GetEnvironmentVariable("PIPELINE_RABBITMQ") is { Length: > 0 } fromEnv ? fromEnv : "amqp://guest:guest@127.0.0.1:5672/";
-await using var broker = await BenchBroker.CreateAsync(amqp);
+await using var broker = await BenchBroker.CreateAsync(amqp, CancellationToken.None);
 
 var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -42,7 +43,7 @@ var batched = connection.Client.Function("bench-batching", "score-batch");
 
 Console.WriteLine($"Batching benchmark: {calls:N0} calls per run, {inFlight} in flight (MapAsync), {rounds} round(s) of each, alternating");
 Console.WriteLine($"Workload: one simulated device, {Device.Overhead.TotalMilliseconds} ms per call + {Device.PerItem.TotalMilliseconds} ms per item; batched: MaxBatchSize {Inference.MaxBatchSize}, WaitMs {Inference.WaitMs}");
-Console.WriteLine($"RabbitMQ {await broker.VersionAsync()} on {new Uri(amqp).Host}, {Environment.ProcessorCount} cores, load average {LoadAverage()} at start (other work on this machine counts)");
+Console.WriteLine($"RabbitMQ {(await broker.VersionsAsync(CancellationToken.None)).RabbitMq} on {new Uri(amqp).Host}, {Environment.ProcessorCount} cores, load average {LoadAverage()} at start (other work on this machine counts)");
 
 // Warm-up: pools form, code is jitted, the client's reply endpoint exists.
 await RunAsync(unbatched, 200);
