@@ -34,7 +34,7 @@ public sealed partial class ScheduledFireTests(Servers servers) : IAsyncLifetime
         await using var first = SchedulerProcess.Start(servers, _store, events.Directory, settings);
         await using var second = SchedulerProcess.Start(servers, _store, events.Directory, settings);
 
-        await Eventually.TrueAsync(() => events.Count("echo", _tag) >= 3, Patience, $"three scheduled runs of itest.echo on the worker. Scheduler output:{Environment.NewLine}{first.Output}{Environment.NewLine}{second.Output}");
+        await Eventually.TrueAsync(() => events.Count("echo", _tag) >= 10, Patience, $"ten scheduled runs of itest.echo on the worker. Scheduler output:{Environment.NewLine}{first.Output}{Environment.NewLine}{second.Output}");
         Assert.Contains("started", first.Output, StringComparison.Ordinal);
         Assert.Contains("started", second.Output, StringComparison.Ordinal);
         await first.StopAsync();
