@@ -56,7 +56,12 @@ public sealed class GatewayProcess : IAsyncDisposable
         var gateway = new GatewayProcess(process);
         process.OutputDataReceived += (_, e) => gateway.Add(e.Data);
         process.ErrorDataReceived += (_, e) => gateway.Add(e.Data);
-        process.Exited += (_, _) => gateway._address.TrySetException(new InvalidOperationException($"The gateway exited ({process.ExitCode}) before listening. Output:{Environment.NewLine}{gateway.Output}"));
+        process.Exited += (_, _) =>
+        {
+            // Exited can come before the last output lines: WaitForExit() without a timeout waits for both streams' end.
+            process.WaitForExit();
+            gateway._address.TrySetException(new InvalidOperationException($"The gateway exited ({process.ExitCode}) before listening. Output:{Environment.NewLine}{gateway.Output}"));
+        };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
