@@ -13,9 +13,10 @@ namespace Pipeline.WorkerHost.Retries;
 /// retries do not depend on any one process; the storage's sliding invisibility timeout keeps a long delivery from
 /// being run twice. Hangfire resolves only the delivery job's type and the BCL types of its arguments.
 /// </summary>
-internal sealed class RetryServer : IHostedService, IDisposable
+internal sealed class RetryServer : IHostedLifecycleService, IDisposable
 {
     private const string JobQueue = "pipeline_retries";
+    private static readonly TimeSpan ShutdownPatience = TimeSpan.FromSeconds(2);
     private static int s_resolverSet;
     private readonly IServiceProvider _services;
     private readonly RetryOptions _options;
@@ -58,20 +59,46 @@ internal sealed class RetryServer : IHostedService, IDisposable
                 Queues = [JobQueue, "default"],
                 SchedulePollingInterval = _options.PollInterval,
                 Activator = new Activator(_services),
+                StopTimeout = ShutdownPatience,
+                ShutdownTimeout = ShutdownPatience,
             },
             Storage);
         Log.RetryServerStarted(_logger, _options.Schema, _options.PollInterval.TotalMilliseconds);
         return Task.CompletedTask;
     }
 
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    // Told to stop as the host begins stopping, so Hangfire winds down while the pools drain instead of after them.
+    public Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        _server?.SendStop();
+        return Task.CompletedTask;
+    }
+
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_server is { } server)
+        if (_server is not { } server)
         {
-            server.SendStop();
-            await server.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // A delivery cut short is sent again by another host (the job stays in the store), so waiting long buys nothing.
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        patience.CancelAfter(ShutdownPatience);
+        try
+        {
+            await server.WaitForShutdownAsync(patience.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Leave the rest to Dispose.
         }
     }
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public void Dispose() => _server?.Dispose();
 
