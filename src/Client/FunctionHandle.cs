@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Pipeline.Client.Calls;
 using Pipeline.Client.Targets;
 using Pipeline.Messages.Invocations;
 
@@ -79,7 +80,8 @@ public sealed class FunctionHandle
     /// <summary>
     /// Calls the function once per input, each input being its single argument (Modal's <c>.map()</c>), with at most
     /// <see cref="MapOptions.MaxInFlight"/> inputs outstanding. Results stream back in input order unless
-    /// <see cref="MapOptions.OrderOutputs"/> is false. The first failure throws.
+    /// <see cref="MapOptions.OrderOutputs"/> is false. The first failure throws. Inputs of short functions travel
+    /// several to a message (see <see cref="MapOptions.MaxChunkSize"/>); each keeps its own result, retries and error.
     /// </summary>
     /// <typeparam name="TResult">The type to read each result as.</typeparam>
     /// <param name="inputs">One argument per call.</param>
@@ -141,46 +143,11 @@ public sealed class FunctionHandle
         }
     }
 
-    private async IAsyncEnumerable<(int Index, InvocationCompleted Outcome)> RunMapAsync(
+    private IAsyncEnumerable<(int Index, InvocationCompleted Outcome)> RunMapAsync(
         IEnumerable<IReadOnlyList<object?>> inputs,
         MapOptions? options,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(inputs);
-        options ??= new MapOptions();
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxInFlight, 1, nameof(options));
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var inFlight = new List<Task<(int, InvocationCompleted)>>();
-        using var source = inputs.GetEnumerator();
-        var next = 0;
-        try
-        {
-            while (true)
-            {
-                while (inFlight.Count < options.MaxInFlight && source.MoveNext())
-                {
-                    inFlight.Add(RequestAsync(next++, source.Current, stop.Token));
-                }
-
-                if (inFlight.Count == 0)
-                {
-                    yield break;
-                }
-
-                var done = options.OrderOutputs ? inFlight[0] : await Task.WhenAny(inFlight).ConfigureAwait(false);
-                inFlight.Remove(done);
-                yield return await done.ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            await stop.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(inFlight).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
-        }
-    }
-
-    private async Task<(int, InvocationCompleted)> RequestAsync(int index, IReadOnlyList<object?> args, CancellationToken cancellationToken) =>
-        (index, await _client.RequestAsync(Target, args, cancellationToken).ConfigureAwait(false));
+        CancellationToken cancellationToken) =>
+        new MapRun(_client, Target, options ?? new MapOptions()).RunAsync(inputs, cancellationToken);
 
     internal static TResult Unwrap<TResult>(InvocationCompleted outcome)
     {

@@ -73,6 +73,24 @@ public sealed class PipelineClient
         }
     }
 
+    internal async Task<InvocationChunkCompleted> RequestChunkAsync(CallTarget target, RunInvocationChunk chunk, CancellationToken cancellationToken)
+    {
+        await AnnounceAsync(target, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await _transport.RequestChunkAsync(target.Queue, chunk, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            foreach (var input in chunk.Inputs)
+            {
+                _ = CancelOnHostsAsync(input.CallId);
+            }
+
+            throw;
+        }
+    }
+
     /// <summary>Cancels a call: a pending spawned call is marked cancelled at once, and hosts stop it or drop its input.</summary>
     internal async Task<bool> CancelAsync(string callId, CancellationToken cancellationToken)
     {
@@ -117,12 +135,21 @@ public sealed class PipelineClient
         return invocation.CallId;
     }
 
+    /// <summary>One input of a map's chunk: its own call id, and its arguments as JSON.</summary>
+    internal static ChunkInput BuildInput(IReadOnlyList<object?> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        return new ChunkInput { CallId = NewCallId(), Args = JsonSerializer.SerializeToElement(args, PayloadJson.Options) };
+    }
+
+    private static string NewCallId() => "fc-" + Guid.NewGuid().ToString("N");
+
     private RunInvocation Build(CallTarget target, IReadOnlyList<object?> args, bool storeResult)
     {
         ArgumentNullException.ThrowIfNull(args);
         return new RunInvocation
         {
-            CallId = "fc-" + Guid.NewGuid().ToString("N"),
+            CallId = NewCallId(),
             App = target.App,
             Class = target.Class,
             Function = target.Function,

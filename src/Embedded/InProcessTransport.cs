@@ -14,6 +14,9 @@ internal sealed class InProcessTransport(IInvocationTransport bus, PoolManager p
     public Task<InvocationCompleted> RequestAsync(string queue, RunInvocation invocation, CancellationToken cancellationToken) =>
         bus.RequestAsync(queue, invocation, cancellationToken);
 
+    public Task<InvocationChunkCompleted> RequestChunkAsync(string queue, RunInvocationChunk chunk, CancellationToken cancellationToken) =>
+        bus.RequestChunkAsync(queue, chunk, cancellationToken);
+
     public Task SendAsync(string queue, RunInvocation invocation, CancellationToken cancellationToken) =>
         bus.SendAsync(queue, invocation, cancellationToken);
 

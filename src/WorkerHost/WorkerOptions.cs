@@ -15,6 +15,15 @@ public sealed class WorkerOptions
     /// <summary>How many inputs of one function pool run at once in this host. Default 16. Class pools run one at a time per container.</summary>
     public int FunctionConcurrency { get; set; } = 16;
 
+    /// <summary>
+    /// How many inputs the broker hands a function pool without a GPU ahead of time (RabbitMQ's prefetch), when more
+    /// than <see cref="FunctionConcurrency"/>. Default 200, in the 100 to 300 RabbitMQ recommends for short work: a
+    /// consumer at prefetch 16 waits on the broker between inputs. Set it to <see cref="FunctionConcurrency"/> for long
+    /// functions served by several hosts, so inputs do not wait here while another host is idle. GPU and class pools
+    /// always take as many as they run.
+    /// </summary>
+    public int FunctionPrefetch { get; set; } = 200;
+
     /// <summary>How long after a failed <c>enter</c> the next input gets a fresh container. Default 5 s.</summary>
     public TimeSpan EnterRestartBackoff { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -56,6 +65,11 @@ public sealed class WorkerOptions
         if (FunctionConcurrency < 1)
         {
             yield return $"{Section}:FunctionConcurrency must be at least 1 (got {FunctionConcurrency}).";
+        }
+
+        if (FunctionPrefetch is < 1 or > ushort.MaxValue)
+        {
+            yield return $"{Section}:FunctionPrefetch must be between 1 and {ushort.MaxValue} (got {FunctionPrefetch}).";
         }
 
         if (CpuSlots < 0)

@@ -37,6 +37,19 @@ internal sealed class FakeTransport : IInvocationTransport
         }
     }
 
+    public ConcurrentQueue<RunInvocationChunk> Chunks { get; } = new();
+
+    /// <summary>Answers each input of the chunk as <see cref="Answer"/> would a single one; the reply waits for all of them.</summary>
+    public async Task<InvocationChunkCompleted> RequestChunkAsync(string queue, RunInvocationChunk chunk, CancellationToken cancellationToken)
+    {
+        Chunks.Enqueue(chunk);
+        var outcomes = await Task.WhenAll(chunk.Inputs.Select((_, i) => RequestAsync(queue, chunk.Expand(i), cancellationToken)));
+        return new InvocationChunkCompleted { Outcomes = outcomes.Select(o => ChunkAnswer(o)).ToList() };
+    }
+
+    /// <summary>Turns an outcome into a chunk's outcome; a test may ask for a retry instead.</summary>
+    public Func<InvocationCompleted, ChunkOutcome> ChunkAnswer { get; set; } = outcome => new ChunkOutcome { Outcome = outcome };
+
     public Task SendAsync(string queue, RunInvocation invocation, CancellationToken cancellationToken)
     {
         Sent.Enqueue(invocation);

@@ -9,12 +9,20 @@ internal sealed class MassTransitTransport(IBus bus) : IInvocationTransport
 {
     // One request client per pool, not per call: making one is not free on the hot path.
     private readonly ConcurrentDictionary<string, IRequestClient<RunInvocation>> _requestClients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IRequestClient<RunInvocationChunk>> _chunkClients = new(StringComparer.Ordinal);
 
     public async Task<InvocationCompleted> RequestAsync(string queue, RunInvocation invocation, CancellationToken cancellationToken)
     {
         // Modal's remote() has no client-side deadline: the function's own timeout and retries bound it.
         var client = _requestClients.GetOrAdd(queue, q => bus.CreateRequestClient<RunInvocation>(Address(q), RequestTimeout.After(d: 7)));
         var response = await client.GetResponse<InvocationCompleted>(invocation, cancellationToken).ConfigureAwait(false);
+        return response.Message;
+    }
+
+    public async Task<InvocationChunkCompleted> RequestChunkAsync(string queue, RunInvocationChunk chunk, CancellationToken cancellationToken)
+    {
+        var client = _chunkClients.GetOrAdd(queue, q => bus.CreateRequestClient<RunInvocationChunk>(Address(q), RequestTimeout.After(d: 7)));
+        var response = await client.GetResponse<InvocationChunkCompleted>(chunk, cancellationToken).ConfigureAwait(false);
         return response.Message;
     }
 

@@ -15,6 +15,7 @@ internal sealed class RabbitMqTransport(IBus bus, BrokerTopology topology) : IIn
 {
     // One request client per pool, not per call: making one is not free on the hot path.
     private readonly ConcurrentDictionary<string, IRequestClient<RunInvocation>> _requestClients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IRequestClient<RunInvocationChunk>> _chunkClients = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PoolDemanded> _pools = new(StringComparer.Ordinal);
 
     public Task<InvocationCompleted> RequestAsync(string queue, RunInvocation invocation, CancellationToken cancellationToken) =>
@@ -22,6 +23,14 @@ internal sealed class RabbitMqTransport(IBus bus, BrokerTopology topology) : IIn
         {
             var client = _requestClients.GetOrAdd(queue, q => bus.CreateRequestClient<RunInvocation>(Address(q), RequestTimeout.After(d: 7)));
             var response = await client.GetResponse<InvocationCompleted>(invocation, request => request.UseExecute(Mandatory), cancellationToken).ConfigureAwait(false);
+            return response.Message;
+        }, cancellationToken);
+
+    public Task<InvocationChunkCompleted> RequestChunkAsync(string queue, RunInvocationChunk chunk, CancellationToken cancellationToken) =>
+        ResendingAsync(queue, async () =>
+        {
+            var client = _chunkClients.GetOrAdd(queue, q => bus.CreateRequestClient<RunInvocationChunk>(Address(q), RequestTimeout.After(d: 7)));
+            var response = await client.GetResponse<InvocationChunkCompleted>(chunk, request => request.UseExecute(Mandatory), cancellationToken).ConfigureAwait(false);
             return response.Message;
         }, cancellationToken);
 

@@ -13,7 +13,7 @@ internal sealed class HoldingRetryScheduler(TimeProvider time) : IRetryScheduler
 {
     public bool IsDurable => false;
 
-    public async Task ScheduleAsync(ConsumeContext<RunInvocation> context, RunInvocation next, TimeSpan delay)
+    public async Task ScheduleAsync(ConsumeContext context, RunInvocation next, TimeSpan delay)
     {
         if (delay > TimeSpan.Zero)
         {
@@ -24,7 +24,7 @@ internal sealed class HoldingRetryScheduler(TimeProvider time) : IRetryScheduler
     }
 
     /// <summary>Sends the next attempt to the queue the input came from, as if the original caller had sent it.</summary>
-    public static async Task SendAgainAsync(ConsumeContext<RunInvocation> context, RunInvocation next)
+    public static async Task SendAgainAsync(ConsumeContext context, RunInvocation next)
     {
         var endpoint = await context.GetSendEndpoint(context.ReceiveContext.InputAddress).ConfigureAwait(false);
         await endpoint.Send(next, send => CopyReply(context, send), context.CancellationToken).ConfigureAwait(false);

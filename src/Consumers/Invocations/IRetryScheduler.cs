@@ -14,5 +14,5 @@ internal interface IRetryScheduler
     bool IsDurable { get; }
 
     /// <summary>Schedules <paramref name="next"/> (the input with its attempt raised) on the pool's queue after <paramref name="delay"/>.</summary>
-    Task ScheduleAsync(ConsumeContext<RunInvocation> context, RunInvocation next, TimeSpan delay);
+    Task ScheduleAsync(ConsumeContext context, RunInvocation next, TimeSpan delay);
 }

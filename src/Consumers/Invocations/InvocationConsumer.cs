@@ -1,4 +1,5 @@
 using MassTransit;
+using Pipeline.Consumers.Execution;
 using Pipeline.Consumers.Lifecycle;
 using Pipeline.Messages.Invocations;
 using Pipeline.Results;
@@ -9,10 +10,11 @@ namespace Pipeline.Consumers.Invocations;
 /// The MassTransit consumer of one pool's queue, bound to that pool's container. It runs the input, schedules the next
 /// attempt when the retry policy wants one, records the outcome of a spawned call, answers a remote call, and moves a
 /// failed or rejected input to the pool's <c>_error</c> queue with the reason in its headers; the input is acknowledged
-/// only after all of that.
+/// only after all of that. A chunk (what <c>map</c> sends) runs each of its inputs the same way, as many at once as
+/// the pool's concurrency allows, and answers with one outcome per input; its caller sends failed inputs again.
 /// </summary>
 internal sealed class InvocationConsumer(ContainerSlot slot, InvocationHandler handler, IResultStore results, IRetryScheduler retries, Uri deadLetters)
-    : IConsumer<RunInvocation>
+    : IConsumer<RunInvocation>, IConsumer<RunInvocationChunk>
 {
     public async Task Consume(ConsumeContext<RunInvocation> context)
     {
@@ -20,6 +22,19 @@ internal sealed class InvocationConsumer(ContainerSlot slot, InvocationHandler h
         try
         {
             await ConsumeCoreAsync(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            slot.EndInput();
+        }
+    }
+
+    public async Task Consume(ConsumeContext<RunInvocationChunk> context)
+    {
+        slot.BeginInput();
+        try
+        {
+            await ConsumeChunkAsync(context).ConfigureAwait(false);
         }
         finally
         {
@@ -35,10 +50,7 @@ internal sealed class InvocationConsumer(ContainerSlot slot, InvocationHandler h
             return;
         }
 
-        var container = await slot.AcquireAsync().ConfigureAwait(false);
-        using var attempt = Telemetry.StartAttempt(message);
-        var handled = await handler.HandleAsync(container, message, context.CancellationToken).ConfigureAwait(false);
-        Telemetry.EndAttempt(attempt, message, handled.Outcome, retried: handled.RetryAfter is not null);
+        var handled = await RunAsync(message, context.CancellationToken).ConfigureAwait(false);
         if (handled.RetryAfter is { } delay)
         {
             await retries.ScheduleAsync(context, message with { Attempt = handled.Outcome.Attempts + 1 }, delay).ConfigureAwait(false);
@@ -46,6 +58,106 @@ internal sealed class InvocationConsumer(ContainerSlot slot, InvocationHandler h
         }
 
         await FinishAsync(context, handled.Outcome).ConfigureAwait(false);
+    }
+
+    private async Task ConsumeChunkAsync(ConsumeContext<RunInvocationChunk> context)
+    {
+        var chunk = context.Message;
+        var count = chunk.Inputs?.Count ?? 0;
+        if (count is 0 or > RunInvocationChunk.MaxInputs || chunk.App is null || chunk.Function is null)
+        {
+            await RefuseChunkAsync(context, count).ConfigureAwait(false);
+            return;
+        }
+
+        var outcomes = new ChunkOutcome[count];
+        var runs = new Task[count];
+        for (var i = 0; i < count; i++)
+        {
+            runs[i] = RunChunkInputAsync(context, i, outcomes);
+        }
+
+        await Task.WhenAll(runs).ConfigureAwait(false);
+        if (context.ResponseAddress is not null)
+        {
+            await context.RespondAsync(new InvocationChunkCompleted { Outcomes = outcomes }).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunChunkInputAsync(ConsumeContext<RunInvocationChunk> context, int index, ChunkOutcome[] outcomes)
+    {
+        var chunk = context.Message;
+        var message = chunk.Inputs[index] is null
+            ? null
+            : chunk.Expand(index);
+        if (message?.CallId is null)
+        {
+            message ??= EmptyInput(chunk);
+            var rejected = handler.Rejected(message, $"Input {index} of the chunk has no call id. Give every input a \"callId\".");
+            await DeadLetterAsync(context, message, rejected).ConfigureAwait(false);
+            outcomes[index] = new ChunkOutcome { Outcome = rejected };
+            return;
+        }
+
+        var handled = await RunAsync(message, context.CancellationToken).ConfigureAwait(false);
+        if (handled.RetryAfter is { } delay && context.ResponseAddress is null)
+        {
+            // Nobody waits for this chunk's reply to send the input again: the host schedules it, like a spawned input.
+            await retries.ScheduleAsync(context, message with { Attempt = handled.Outcome.Attempts + 1 }, delay).ConfigureAwait(false);
+        }
+        else if (handled.RetryAfter is null && IsFailure(handled.Outcome))
+        {
+            await DeadLetterAsync(context, message, handled.Outcome).ConfigureAwait(false);
+        }
+
+        outcomes[index] = new ChunkOutcome { Outcome = handled.Outcome, RetryAfter = handled.RetryAfter };
+    }
+
+    // An empty, oversized or unaddressed chunk runs nothing: it goes to _error whole, with the reason, and its caller hears why.
+    private async Task RefuseChunkAsync(ConsumeContext<RunInvocationChunk> context, int count)
+    {
+        var chunk = context.Message;
+        var reason = count == 0
+            ? "The chunk carries no inputs. Put at least one input in \"inputs\"."
+            : count > RunInvocationChunk.MaxInputs
+                ? $"The chunk carries {count} inputs, more than the {RunInvocationChunk.MaxInputs} one chunk may. Split it."
+                : $"The chunk names no {(chunk.App is null ? "app" : "function")}. Set \"app\" and \"function\" (and \"class\" for a method).";
+        var errors = await context.GetSendEndpoint(deadLetters).ConfigureAwait(false);
+        await errors.Send(chunk, send =>
+        {
+            send.Headers.Set(DeadLetterHeaders.Status, nameof(InvocationStatus.Rejected));
+            send.Headers.Set(DeadLetterHeaders.Reason, reason);
+            send.Headers.Set(DeadLetterHeaders.ErrorType, typeof(InvalidInputException).FullName);
+            send.Headers.Set(DeadLetterHeaders.Attempts, 0);
+        }, context.CancellationToken).ConfigureAwait(false);
+        if (context.ResponseAddress is not null)
+        {
+            var outcomes = Enumerable.Range(0, count)
+                .Select(i => new ChunkOutcome { Outcome = handler.Rejected(chunk.Inputs[i] is null ? EmptyInput(chunk) : chunk.Expand(i), reason) })
+                .ToList();
+            await context.RespondAsync(new InvocationChunkCompleted { Outcomes = outcomes }).ConfigureAwait(false);
+        }
+    }
+
+    private static RunInvocation EmptyInput(RunInvocationChunk chunk) =>
+        new() { CallId = null!, App = chunk.App, Class = chunk.Class, Function = chunk.Function, Parameters = chunk.Parameters };
+
+    // One attempt of one input, when the pool's concurrency has room, with its span and metrics.
+    private async Task<HandledInput> RunAsync(RunInvocation message, CancellationToken cancellationToken)
+    {
+        await slot.WaitTurnAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var container = await slot.AcquireAsync().ConfigureAwait(false);
+            using var attempt = Telemetry.StartAttempt(message);
+            var handled = await handler.HandleAsync(container, message, cancellationToken).ConfigureAwait(false);
+            Telemetry.EndAttempt(attempt, message, handled.Outcome, retried: handled.RetryAfter is not null);
+            return handled;
+        }
+        finally
+        {
+            slot.EndTurn();
+        }
     }
 
     // True when this input must not run: a spawned call already finished or cancelled (a redelivery after a crash, or a
@@ -114,19 +226,26 @@ internal sealed class InvocationConsumer(ContainerSlot slot, InvocationHandler h
             await results.RecordAsync(outcome, context.CancellationToken).ConfigureAwait(false);
         }
 
-        if (outcome.Status is not (InvocationStatus.Succeeded or InvocationStatus.Cancelled))
+        if (IsFailure(outcome))
         {
-            var errors = await context.GetSendEndpoint(deadLetters).ConfigureAwait(false);
-            await errors.Send(message, send =>
-            {
-                send.Headers.Set(DeadLetterHeaders.Status, outcome.Status.ToString());
-                send.Headers.Set(DeadLetterHeaders.Reason, outcome.Error?.Message);
-                send.Headers.Set(DeadLetterHeaders.ErrorType, outcome.Error?.Type);
-                send.Headers.Set(DeadLetterHeaders.Attempts, outcome.Attempts);
-            }, context.CancellationToken).ConfigureAwait(false);
+            await DeadLetterAsync(context, message, outcome).ConfigureAwait(false);
         }
 
         await RespondAsync(context, outcome).ConfigureAwait(false);
+    }
+
+    private static bool IsFailure(InvocationCompleted outcome) => outcome.Status is not (InvocationStatus.Succeeded or InvocationStatus.Cancelled);
+
+    private async Task DeadLetterAsync(ConsumeContext context, RunInvocation message, InvocationCompleted outcome)
+    {
+        var errors = await context.GetSendEndpoint(deadLetters).ConfigureAwait(false);
+        await errors.Send(message, send =>
+        {
+            send.Headers.Set(DeadLetterHeaders.Status, outcome.Status.ToString());
+            send.Headers.Set(DeadLetterHeaders.Reason, outcome.Error?.Message);
+            send.Headers.Set(DeadLetterHeaders.ErrorType, outcome.Error?.Type);
+            send.Headers.Set(DeadLetterHeaders.Attempts, outcome.Attempts);
+        }, context.CancellationToken).ConfigureAwait(false);
     }
 
     private static async Task RespondAsync(ConsumeContext context, InvocationCompleted outcome)

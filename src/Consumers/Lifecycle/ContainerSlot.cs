@@ -3,10 +3,12 @@ namespace Pipeline.Consumers.Lifecycle;
 /// <summary>
 /// The container a pool's consumer runs inputs on. When the container's <c>enter</c> failed, its inputs get the
 /// error; once <see cref="RestartBackoff"/> has passed, the next input gets a fresh container (a crash loop is slowed, not spun).
+/// At most <c>concurrency</c> inputs run on it at once, whether they came one per message or many in a chunk.
 /// </summary>
-internal sealed class ContainerSlot(string queue, Func<Container> create, TimeProvider time, TimeSpan restartBackoff) : IDisposable
+internal sealed class ContainerSlot(string queue, Func<Container> create, TimeProvider time, TimeSpan restartBackoff, int concurrency) : IDisposable
 {
     private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _turns = new(concurrency, concurrency);
     private readonly CancellationTokenSource _lifetime = new();
     private Container _current = create();
     private DateTimeOffset? _failedAt;
@@ -48,6 +50,13 @@ internal sealed class ContainerSlot(string queue, Func<Container> create, TimePr
         Touch();
     }
 
+    /// <summary>Waits until fewer than the pool's concurrency inputs run; pair with <see cref="EndTurn"/>.</summary>
+    /// <param name="cancellationToken">Stops waiting (the host is stopping).</param>
+    public Task WaitTurnAsync(CancellationToken cancellationToken) => _turns.WaitAsync(cancellationToken);
+
+    /// <summary>Lets the next input run.</summary>
+    public void EndTurn() => _turns.Release();
+
     /// <summary>The container to run the next input on, entered (or failed).</summary>
     public async Task<Container> AcquireAsync()
     {
@@ -81,7 +90,11 @@ internal sealed class ContainerSlot(string queue, Func<Container> create, TimePr
         await Current.StopAsync(grace).ConfigureAwait(false);
     }
 
-    public void Dispose() => _lifetime.Dispose();
+    public void Dispose()
+    {
+        _lifetime.Dispose();
+        _turns.Dispose();
+    }
 
     private void Touch() => Interlocked.Exchange(ref _lastActivityTicks, time.GetUtcNow().UtcTicks);
 }

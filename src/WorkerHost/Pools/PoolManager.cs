@@ -132,7 +132,10 @@ internal sealed class PoolManager(
             Check(demand, queue);
             var gpu = settings.IgnoreGpus ? null : GpuRequirement.Parse(function.Settings.Gpu);
             var concurrency = BatchCapacity.ForFunction(function, gpu is null ? settings.FunctionConcurrency : 1);
-            return new PoolPlan(queue, demand, null, ParameterSet.Empty, function.Settings, gpu, concurrency);
+            // Short CPU work wants the broker's recommended prefetch; a GPU pool takes only what it runs, so its input
+            // does not wait behind a busy GPU while another host's is free.
+            var prefetch = gpu is null ? Math.Max(concurrency, settings.FunctionPrefetch) : concurrency;
+            return new PoolPlan(queue, demand, null, ParameterSet.Empty, function.Settings, gpu, concurrency, prefetch);
         }
 
         var cls = registry.FindClass(demand.App, demand.Class)
@@ -140,7 +143,8 @@ internal sealed class PoolManager(
         var parameters = cls.Schema.BindJson(demand.Parameters);
         var classQueue = QueueNames.ForClass(cls.App, cls.Name, parameters);
         Check(demand, classQueue);
-        return new PoolPlan(classQueue, demand, cls, parameters, cls.Settings, settings.IgnoreGpus ? null : GpuRequirement.Parse(cls.Settings.Gpu), BatchCapacity.ForClass(cls));
+        var classConcurrency = BatchCapacity.ForClass(cls);
+        return new PoolPlan(classQueue, demand, cls, parameters, cls.Settings, settings.IgnoreGpus ? null : GpuRequirement.Parse(cls.Settings.Gpu), classConcurrency, classConcurrency);
     }
 
     private static void Check(PoolDemanded demand, string expected)
@@ -182,7 +186,8 @@ internal sealed class PoolManager(
                 plan.Queue,
                 () => new Container(plan.Queue, plan.Class, plan.Parameters, time, containerLogger, slotLease.GpuIndices),
                 time,
-                options.Value.EnterRestartBackoff);
+                options.Value.EnterRestartBackoff,
+                plan.Concurrency);
             var pool = new Pool(plan, slot, slotLease, lease);
             Log.PoolStarting(_logger, plan.Queue, plan.Parameters.ToString());
 

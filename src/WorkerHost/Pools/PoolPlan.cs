@@ -5,7 +5,10 @@ using Pipeline.WorkerHost.Slots;
 
 namespace Pipeline.WorkerHost.Pools;
 
-/// <summary>Everything needed to start a pool here: what it runs, with which parameters, and what it needs.</summary>
+/// <summary>
+/// Everything needed to start a pool here: what it runs, with which parameters, and what it needs; how many inputs run
+/// at once, and how many messages the broker hands out ahead (at least as many as run).
+/// </summary>
 internal sealed record PoolPlan(
     string Queue,
     PoolDemanded Demand,
@@ -13,8 +16,5 @@ internal sealed record PoolPlan(
     ParameterSet Parameters,
     ContainerSettings Settings,
     GpuRequirement? Gpu,
-    int Concurrency)
-{
-    /// <summary>Messages the broker hands out ahead: as many as can run, so input never waits behind a busy container.</summary>
-    public int Prefetch => Concurrency;
-}
+    int Concurrency,
+    int Prefetch);

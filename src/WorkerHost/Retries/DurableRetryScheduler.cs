@@ -16,7 +16,7 @@ internal sealed class DurableRetryScheduler(IBackgroundJobClient jobs, TimeProvi
 {
     public bool IsDurable => true;
 
-    public async Task ScheduleAsync(ConsumeContext<RunInvocation> context, RunInvocation next, TimeSpan delay)
+    public async Task ScheduleAsync(ConsumeContext context, RunInvocation next, TimeSpan delay)
     {
         if (delay <= TimeSpan.Zero)
         {

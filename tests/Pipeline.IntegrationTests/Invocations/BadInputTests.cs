@@ -213,7 +213,76 @@ public sealed class BadInputTests(Servers servers) : IDisposable
         await AssertRawServesNextAsync(raw, queue);
     }
 
+    [Fact]
+    public async Task RawChunk_NoInputs_ToErrorQueueWithTheReasonAndEmptyReplyThenHostServesNext()
+    {
+        await using var raw = await RawAmqpClient.ConnectAsync(servers);
+        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory);
+        var queue = await ModelPoolAsync(raw);
+
+        await raw.PublishAsync(queue, Chunk(raw, $$"""{"app":"itest","class":"model","function":"generate","parameters":{"name":"{{Name}}"},"inputs":[]}"""));
+
+        var reply = (await raw.ReadReplyAsync(Patience)).GetProperty("message");
+        Assert.Equal(0, reply.GetProperty("outcomes").GetArrayLength());
+        var (body, headers) = await raw.TakeAsync(queue + "_error", Name, Patience);
+        Assert.Contains("RunInvocationChunk", body, StringComparison.Ordinal);
+        Assert.Equal("Rejected", headers["pipeline-status"]);
+        Assert.Contains("carries no inputs", headers["pipeline-reason"], StringComparison.Ordinal);
+        await AssertRawServesNextAsync(raw, queue);
+    }
+
+    [Fact]
+    public async Task RawChunk_MoreThanMaxInputs_EveryInputRejectedWholeChunkToErrorQueueThenHostServesNext()
+    {
+        await using var raw = await RawAmqpClient.ConnectAsync(servers);
+        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory);
+        var queue = await ModelPoolAsync(raw);
+        var inputs = string.Join(",", Enumerable.Range(0, RunInvocationChunk.MaxInputs + 1).Select(i => $$"""{"callId":"{{NewCallId()}}","args":["{{i}}"]}"""));
+
+        await raw.PublishAsync(queue, Chunk(raw, $$"""{"app":"itest","class":"model","function":"generate","parameters":{"name":"{{Name}}"},"inputs":[{{inputs}}]}"""));
+
+        var outcomes = (await raw.ReadReplyAsync(Patience)).GetProperty("message").GetProperty("outcomes");
+        Assert.Equal(RunInvocationChunk.MaxInputs + 1, outcomes.GetArrayLength());
+        Assert.All(outcomes.EnumerateArray(), o => Assert.Equal(Rejected, o.GetProperty("outcome").GetProperty("status").GetInt32()));
+        Assert.Contains("more than the 1000 one chunk may", outcomes[0].GetProperty("outcome").GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        var (_, headers) = await raw.TakeAsync(queue + "_error", Name, Patience);
+        Assert.Contains("Split it", headers["pipeline-reason"], StringComparison.Ordinal);
+        await AssertRawServesNextAsync(raw, queue);
+    }
+
+    [Fact]
+    public async Task RawChunk_OneInputWithNullCallId_OnlyThatInputRejectedTheOthersRunInOrder()
+    {
+        await using var raw = await RawAmqpClient.ConnectAsync(servers);
+        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory);
+        var queue = await ModelPoolAsync(raw);
+        var (first, third) = (NewCallId(), NewCallId());
+
+        await raw.PublishAsync(queue, Chunk(raw, $$"""
+            {"app":"itest","class":"model","function":"generate","parameters":{"name":"{{Name}}"},
+             "inputs":[{"callId":"{{first}}","args":["one"]},{"callId":null,"args":["two"]},{"callId":"{{third}}","args":["three"]}]}
+            """));
+
+        var outcomes = (await raw.ReadReplyAsync(Patience)).GetProperty("message").GetProperty("outcomes");
+        Assert.Equal(3, outcomes.GetArrayLength());
+        AssertSucceeded(Wrap(outcomes[0]), first, $"{Name}:1:one");
+        Assert.Equal(Rejected, outcomes[1].GetProperty("outcome").GetProperty("status").GetInt32());
+        Assert.Contains("Input 1 of the chunk has no call id", outcomes[1].GetProperty("outcome").GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        AssertSucceeded(Wrap(outcomes[2]), third, $"{Name}:1:three");
+        var (_, headers) = await raw.TakeAsync(queue + "_error", "\"two\"", Patience);
+        Assert.Equal("Rejected", headers["pipeline-status"]);
+        await AssertRawServesNextAsync(raw, queue);
+    }
+
     public void Dispose() => _events.Dispose();
+
+    // A RunInvocationChunk envelope, answered to the raw client's reply queue.
+    private static string Chunk(RawAmqpClient raw, string messageJson) =>
+        $$"""{"messageId":"{{Guid.NewGuid()}}","messageType":["urn:message:Pipeline.Messages.Invocations:RunInvocationChunk"],"responseAddress":"{{raw.ResponseAddress}}","message":{{messageJson}}}""";
+
+    // A chunk outcome in the shape of a single reply envelope, for AssertSucceeded.
+    private static JsonElement Wrap(JsonElement chunkOutcome) =>
+        JsonDocument.Parse($$"""{"message":{{chunkOutcome.GetProperty("outcome").GetRawText()}}}""").RootElement;
 
     private static string NewCallId() => $"fc-{Guid.NewGuid():N}";
 

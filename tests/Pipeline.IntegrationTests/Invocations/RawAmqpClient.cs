@@ -121,6 +121,34 @@ public sealed class RawAmqpClient : IAsyncDisposable
         return found!.Value;
     }
 
+    /// <summary>
+    /// Takes every message of <paramref name="queue"/> whose body contains <paramref name="marker"/>, until
+    /// <paramref name="expected"/> have been taken; the other messages stay in the queue.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Body, IReadOnlyDictionary<string, string> Headers)>> TakeAllAsync(string queue, string marker, int expected, TimeSpan timeout)
+    {
+        var taken = new List<(string, IReadOnlyDictionary<string, string>)>();
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                await using var channel = await _connection.CreateChannelAsync();
+                while (taken.Count < expected && await channel.BasicGetAsync(queue, autoAck: false) is { } message)
+                {
+                    var body = Encoding.UTF8.GetString(message.Body.Span);
+                    if (body.Contains(marker, StringComparison.Ordinal))
+                    {
+                        taken.Add((body, Headers(message.BasicProperties)));
+                        await channel.BasicAckAsync(message.DeliveryTag, multiple: false);
+                    }
+                }
+
+                return taken.Count >= expected;
+            },
+            timeout,
+            $"{expected} messages with '{marker}' reached {queue}");
+        return taken;
+    }
+
     /// <summary>How many messages wait in <paramref name="queue"/> now.</summary>
     public async Task<uint> CountAsync(string queue) => (await _channel.QueueDeclarePassiveAsync(queue)).MessageCount;
 
@@ -141,6 +169,11 @@ public sealed class RawAmqpClient : IAsyncDisposable
         await _connection.DisposeAsync();
     }
 
+    private static Dictionary<string, string> Headers(IReadOnlyBasicProperties properties) =>
+        (properties.Headers ?? new Dictionary<string, object?>()).ToDictionary(
+            h => h.Key,
+            h => h.Value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : Convert.ToString(h.Value, CultureInfo.InvariantCulture) ?? "");
+
     private async Task DeclareBoundAsync(string name, IDictionary<string, object?>? arguments)
     {
         await _channel.ExchangeDeclareAsync(name, ExchangeType.Fanout, durable: true, autoDelete: false);
@@ -157,11 +190,8 @@ public sealed class RawAmqpClient : IAsyncDisposable
             var body = Encoding.UTF8.GetString(message.Body.Span);
             if (marker is null || body.Contains(marker, StringComparison.Ordinal))
             {
-                var headers = (message.BasicProperties.Headers ?? new Dictionary<string, object?>()).ToDictionary(
-                    h => h.Key,
-                    h => h.Value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : Convert.ToString(h.Value, CultureInfo.InvariantCulture) ?? "");
                 await channel.BasicAckAsync(message.DeliveryTag, multiple: false);
-                return (body, headers);
+                return (body, Headers(message.BasicProperties));
             }
         }
 

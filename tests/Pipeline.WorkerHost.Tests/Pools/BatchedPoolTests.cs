@@ -21,15 +21,24 @@ public sealed class BatchedPoolTests
     private readonly FakePoolTransport _transport = new();
 
     [Theory]
-    [InlineData("embed", 64)]
-    [InlineData("embed-on-gpu", 48)]
-    [InlineData("plain", 16)]
-    public async Task EnsureAsync_FunctionPool_PrefetchAndConcurrencyAreMaxBatchSizeOrFunctionConcurrency(string function, int expected)
+    [InlineData("embed", 64, 100)]
+    [InlineData("embed-on-gpu", 48, 48)]
+    [InlineData("plain", 16, 100)]
+    public async Task EnsureAsync_FunctionPool_ConcurrencyIsMaxBatchSizeOrFunctionConcurrency_PrefetchIsFunctionPrefetchExceptOnGpu(string function, int concurrency, int prefetch)
     {
         await Create().EnsureAsync(new PoolDemanded { Queue = QueueNames.ForFunction("batched-pools", function), App = "batched-pools", Function = function }, CancellationToken.None);
 
         var plan = Assert.Single(_transport.Plans);
-        Assert.Equal((expected, expected), (plan.Concurrency, plan.Prefetch));
+        Assert.Equal((concurrency, prefetch), (plan.Concurrency, plan.Prefetch));
+    }
+
+    [Fact]
+    public async Task EnsureAsync_FunctionPool_BatchLargerThanFunctionPrefetch_PrefetchIsTheBatch()
+    {
+        await Create(functionPrefetch: 32).EnsureAsync(new PoolDemanded { Queue = QueueNames.ForFunction("batched-pools", "embed"), App = "batched-pools", Function = "embed" }, CancellationToken.None);
+
+        var plan = Assert.Single(_transport.Plans);
+        Assert.Equal((64, 64), (plan.Concurrency, plan.Prefetch));
     }
 
     [Theory]
@@ -43,7 +52,7 @@ public sealed class BatchedPoolTests
         Assert.Equal((expected, expected), (plan.Concurrency, plan.Prefetch));
     }
 
-    private PoolManager Create() => new(
+    private PoolManager Create(int functionPrefetch = 100) => new(
         Registry,
         _transport,
         new SlotInventory(4, GpuDevice.FromNames(["NVIDIA H100 80GB HBM3"])),
@@ -51,7 +60,7 @@ public sealed class BatchedPoolTests
         new InMemoryResultStore(_time),
         new HoldingRetryScheduler(_time),
         _time,
-        Options.Create(new WorkerOptions { FunctionConcurrency = 16 }),
+        Options.Create(new WorkerOptions { FunctionConcurrency = 16, FunctionPrefetch = functionPrefetch }),
         NullLoggerFactory.Instance);
 
     [App("batched-pools")]
