@@ -11,13 +11,6 @@ public static class Jobs
     [Function]
     public static int Echo(int x) => x;
 
-    /// <summary>
-    /// What a chunked map would carry (scenario 4's "what it would take"): many inputs in one message, one result each.
-    /// The product's map does not chunk yet; this function lets the bench measure the transport cost of doing so.
-    /// </summary>
-    [Function]
-    public static int[] EchoChunk(int[] xs) => xs;
-
     /// <summary>The drain of scenario 7: its own pool, so nothing else consumes it while the queue fills.</summary>
     [Function]
     public static void Drain() => Probe.Hit();
