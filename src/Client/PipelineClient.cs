@@ -59,7 +59,7 @@ public sealed class PipelineClient
 
     internal async Task<InvocationCompleted> RequestAsync(CallTarget target, IReadOnlyList<object?> args, CancellationToken cancellationToken)
     {
-        var invocation = Build(target, args, storeResult: false);
+        var invocation = Build(target, args, storeResult: false, idempotencyKey: null);
         await AnnounceAsync(target, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -114,7 +114,7 @@ public sealed class PipelineClient
     internal async Task<string> SendAsync(CallTarget target, IReadOnlyList<object?> args, bool storeResult, CallOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var invocation = Build(target, args, storeResult) with { IdempotencyKey = options.IdempotencyKey };
+        var invocation = Build(target, args, storeResult, options.IdempotencyKey);
         if (options.IdempotencyKey is { } key)
         {
             // The same key, pending or done: the first call is the answer, and nothing is sent. The store refuses a bad key.
@@ -144,7 +144,7 @@ public sealed class PipelineClient
 
     private static string NewCallId() => "fc-" + Guid.NewGuid().ToString("N");
 
-    private RunInvocation Build(CallTarget target, IReadOnlyList<object?> args, bool storeResult)
+    private RunInvocation Build(CallTarget target, IReadOnlyList<object?> args, bool storeResult, string? idempotencyKey)
     {
         ArgumentNullException.ThrowIfNull(args);
         return new RunInvocation
@@ -156,6 +156,7 @@ public sealed class PipelineClient
             Parameters = target.Parameters,
             Args = JsonSerializer.SerializeToElement(args, PayloadJson.Options),
             StoreResult = storeResult,
+            IdempotencyKey = idempotencyKey,
             SentAt = Time.GetUtcNow(),
         };
     }
@@ -165,6 +166,11 @@ public sealed class PipelineClient
     private Task AnnounceAsync(CallTarget target, CancellationToken cancellationToken)
     {
         var now = Time.GetTimestamp();
+        if (_announced.TryGetValue(target.Queue, out var known) && !known.Task.IsFaulted && Time.GetElapsedTime(known.At, now) < AnnounceInterval)
+        {
+            return known.Task.IsCompletedSuccessfully ? Task.CompletedTask : known.Task.WaitAsync(cancellationToken);
+        }
+
         var entry = _announced.AddOrUpdate(
             target.Queue,
             _ => (Announce(target), now),

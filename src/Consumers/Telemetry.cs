@@ -47,7 +47,13 @@ internal static class Telemetry
     /// <summary>Starts the span of one attempt of a call: a child of the current (MassTransit consume) activity.</summary>
     public static Activity? StartAttempt(RunInvocation message)
     {
-        var target = message.Class is null ? $"{message.App}.{message.Function}" : $"{message.App}.{message.Class}.{message.Function}";
+        // The span's name and tags cost strings on every input: build them only when something listens.
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        var target = Target(message);
         var activity = Source.StartActivity("pipeline.attempt " + target, ActivityKind.Internal);
         activity?.SetTag("pipeline.call_id", message.CallId)
             .SetTag("pipeline.app", message.App)
@@ -63,8 +69,13 @@ internal static class Telemetry
     /// <param name="retried">Whether another attempt was scheduled.</param>
     public static void EndAttempt(Activity? activity, RunInvocation message, InvocationCompleted outcome, bool retried)
     {
+        if (activity is null && !Duration.Enabled && !QueueWait.Enabled && !Retries.Enabled && !Invocations.Enabled)
+        {
+            return;
+        }
+
         var status = outcome.Status.ToString();
-        var target = new KeyValuePair<string, object?>("pipeline.function", message.Class is null ? $"{message.App}.{message.Function}" : $"{message.App}.{message.Class}.{message.Function}");
+        var target = new KeyValuePair<string, object?>("pipeline.function", Target(message));
         var statusTag = new KeyValuePair<string, object?>("pipeline.status", status);
         if (activity is not null)
         {
@@ -91,6 +102,9 @@ internal static class Telemetry
             Invocations.Add(1, target, statusTag);
         }
     }
+
+    private static string Target(RunInvocation message) =>
+        message.Class is null ? $"{message.App}.{message.Function}" : $"{message.App}.{message.Class}.{message.Function}";
 
     /// <summary>Counts a container that starts (a function's too, which has no hooks).</summary>
     public static void ContainerStarted(string queue) => ContainerStarts.Add(1, new KeyValuePair<string, object?>("pipeline.queue", queue));

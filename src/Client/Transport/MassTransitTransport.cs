@@ -10,6 +10,7 @@ internal sealed class MassTransitTransport(IBus bus) : IInvocationTransport
     // One request client per pool, not per call: making one is not free on the hot path.
     private readonly ConcurrentDictionary<string, IRequestClient<RunInvocation>> _requestClients = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IRequestClient<RunInvocationChunk>> _chunkClients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task<ISendEndpoint>> _endpoints = new(StringComparer.Ordinal);
 
     public async Task<InvocationCompleted> RequestAsync(string queue, RunInvocation invocation, CancellationToken cancellationToken)
     {
@@ -28,7 +29,7 @@ internal sealed class MassTransitTransport(IBus bus) : IInvocationTransport
 
     public async Task SendAsync(string queue, RunInvocation invocation, CancellationToken cancellationToken)
     {
-        var endpoint = await bus.GetSendEndpoint(Address(queue)).ConfigureAwait(false);
+        var endpoint = await _endpoints.GetOrAdd(queue, static (q, b) => b.GetSendEndpoint(Address(q)), bus).ConfigureAwait(false);
         await endpoint.Send(invocation, cancellationToken).ConfigureAwait(false);
     }
 

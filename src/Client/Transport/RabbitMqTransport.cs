@@ -18,29 +18,51 @@ internal sealed class RabbitMqTransport(IBus bus, BrokerTopology topology) : IIn
     private readonly ConcurrentDictionary<string, IRequestClient<RunInvocationChunk>> _chunkClients = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PoolDemanded> _pools = new(StringComparer.Ordinal);
 
-    public Task<InvocationCompleted> RequestAsync(string queue, RunInvocation invocation, CancellationToken cancellationToken) =>
-        ResendingAsync(queue, async () =>
-        {
-            var client = _requestClients.GetOrAdd(queue, q => bus.CreateRequestClient<RunInvocation>(Address(q), RequestTimeout.After(d: 7)));
-            var response = await client.GetResponse<InvocationCompleted>(invocation, request => request.UseExecute(Mandatory), cancellationToken).ConfigureAwait(false);
-            return response.Message;
-        }, cancellationToken);
+    // Resolving a send endpoint parses its address each time: keep one per pool.
+    private readonly ConcurrentDictionary<string, Task<ISendEndpoint>> _endpoints = new(StringComparer.Ordinal);
+    private static readonly IPipe<SendContext<RunInvocation>> MandatoryInput = Pipe.Execute<SendContext<RunInvocation>>(Mandatory);
 
-    public Task<InvocationChunkCompleted> RequestChunkAsync(string queue, RunInvocationChunk chunk, CancellationToken cancellationToken) =>
-        ResendingAsync(queue, async () =>
+    public async Task<InvocationCompleted> RequestAsync(string queue, RunInvocation invocation, CancellationToken cancellationToken)
+    {
+        var client = _requestClients.GetOrAdd(queue, static (q, b) => b.CreateRequestClient<RunInvocation>(Address(q), RequestTimeout.After(d: 7)), bus);
+        try
         {
-            var client = _chunkClients.GetOrAdd(queue, q => bus.CreateRequestClient<RunInvocationChunk>(Address(q), RequestTimeout.After(d: 7)));
-            var response = await client.GetResponse<InvocationChunkCompleted>(chunk, request => request.UseExecute(Mandatory), cancellationToken).ConfigureAwait(false);
-            return response.Message;
-        }, cancellationToken);
+            return (await client.GetResponse<InvocationCompleted>(invocation, MandatoryRequest, cancellationToken).ConfigureAwait(false)).Message;
+        }
+        catch (MessageReturnedException) when (_pools.TryGetValue(queue, out var demand))
+        {
+            await AnnounceAgainAsync(demand, cancellationToken).ConfigureAwait(false);
+            return (await client.GetResponse<InvocationCompleted>(invocation, MandatoryRequest, cancellationToken).ConfigureAwait(false)).Message;
+        }
+    }
 
-    public Task SendAsync(string queue, RunInvocation invocation, CancellationToken cancellationToken) =>
-        ResendingAsync(queue, async () =>
+    public async Task<InvocationChunkCompleted> RequestChunkAsync(string queue, RunInvocationChunk chunk, CancellationToken cancellationToken)
+    {
+        var client = _chunkClients.GetOrAdd(queue, static (q, b) => b.CreateRequestClient<RunInvocationChunk>(Address(q), RequestTimeout.After(d: 7)), bus);
+        try
         {
-            var endpoint = await bus.GetSendEndpoint(Address(queue)).ConfigureAwait(false);
-            await endpoint.Send(invocation, Pipe.Execute<SendContext<RunInvocation>>(Mandatory), cancellationToken).ConfigureAwait(false);
-            return true;
-        }, cancellationToken);
+            return (await client.GetResponse<InvocationChunkCompleted>(chunk, MandatoryRequest, cancellationToken).ConfigureAwait(false)).Message;
+        }
+        catch (MessageReturnedException) when (_pools.TryGetValue(queue, out var demand))
+        {
+            await AnnounceAgainAsync(demand, cancellationToken).ConfigureAwait(false);
+            return (await client.GetResponse<InvocationChunkCompleted>(chunk, MandatoryRequest, cancellationToken).ConfigureAwait(false)).Message;
+        }
+    }
+
+    public async Task SendAsync(string queue, RunInvocation invocation, CancellationToken cancellationToken)
+    {
+        var endpoint = await _endpoints.GetOrAdd(queue, static (q, b) => b.GetSendEndpoint(Address(q)), bus).ConfigureAwait(false);
+        try
+        {
+            await endpoint.Send(invocation, MandatoryInput, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MessageReturnedException) when (_pools.TryGetValue(queue, out var demand))
+        {
+            await AnnounceAgainAsync(demand, cancellationToken).ConfigureAwait(false);
+            await endpoint.Send(invocation, MandatoryInput, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     public async Task AnnounceAsync(PoolDemanded demand, CancellationToken cancellationToken)
     {
@@ -51,19 +73,15 @@ internal sealed class RabbitMqTransport(IBus bus, BrokerTopology topology) : IIn
 
     public Task CancelAsync(CancelInvocation cancel, CancellationToken cancellationToken) => bus.Publish(cancel, cancellationToken);
 
-    private async Task<T> ResendingAsync<T>(string queue, Func<Task<T>> send, CancellationToken cancellationToken)
+    // The broker returned an input: a host deleted the idle pool meanwhile. Declare it again, tell the hosts, then resend.
+    private Task AnnounceAgainAsync(PoolDemanded demand, CancellationToken cancellationToken)
     {
-        try
-        {
-            return await send().ConfigureAwait(false);
-        }
-        catch (MessageReturnedException) when (_pools.TryGetValue(queue, out var demand))
-        {
-            topology.Forget(queue);
-            await AnnounceAsync(demand, cancellationToken).ConfigureAwait(false);
-            return await send().ConfigureAwait(false);
-        }
+        topology.Forget(demand.Queue);
+        return AnnounceAsync(demand, cancellationToken);
     }
+
+    private static void MandatoryRequest<T>(IRequestPipeConfigurator<T> request)
+        where T : class => request.UseExecute(Mandatory);
 
     private static void Mandatory(SendContext context)
     {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Pipeline.Consumers.Batching;
@@ -18,7 +19,13 @@ namespace Pipeline.Consumers.Invocations;
 /// </summary>
 internal sealed class InvocationHandler(AppRegistry registry, CallCancellations cancellations, TimeProvider time, ILogger<InvocationHandler> logger)
 {
+    private const int MaxCachedQueues = 4096;
     private readonly Batcher _batches = new(registry, cancellations, time, logger);
+
+    // Which pool an input belongs to, worked out once per function and per class parameter text rather than per input
+    // (binding the parameters and hashing them costs microseconds and kilobytes). Bad parameters are never cached.
+    private readonly ConcurrentDictionary<Callable, string> _functionQueues = new();
+    private readonly ConcurrentDictionary<(ClassDefinition Class, string Parameters), string> _classQueues = new();
 
     /// <summary>
     /// Handles the input. Throws <see cref="OperationCanceledException"/> only when the host is stopping, so the input is
@@ -84,21 +91,38 @@ internal sealed class InvocationHandler(AppRegistry registry, CallCancellations 
         }
 
         var callable = registry.Resolve(message.App, message.Class, message.Function);
-        string queue;
-        if (callable.Class is null)
-        {
-            queue = QueueNames.ForFunction(callable.App, callable.Name);
-        }
-        else
-        {
-            var parameters = registry.FindClass(callable.App, callable.Class)!.Schema.BindJson(message.Parameters);
-            queue = QueueNames.ForClass(callable.App, callable.Class, parameters);
-        }
+        var queue = callable.Class is null
+            ? _functionQueues.GetOrAdd(callable, static c => QueueNames.ForFunction(c.App, c.Name))
+            : ClassQueue(registry.FindClass(callable.App, callable.Class)!, message.Parameters);
 
         // A message on the wrong queue would run with another pool's parameters: refuse it.
         return queue == container.Queue
             ? callable
             : throw new InvalidInputException($"This input for {callable.DisplayName} belongs to pool '{queue}', but arrived at '{container.Queue}'. Send it to '{queue}'.");
+    }
+
+    private string ClassQueue(ClassDefinition cls, JsonElement? parameters)
+    {
+        var text = parameters switch
+        {
+            null => "",
+            { ValueKind: JsonValueKind.Undefined } => "\0",
+            { } json => json.GetRawText(),
+        };
+        var key = (cls, text);
+        if (_classQueues.TryGetValue(key, out var queue))
+        {
+            return queue;
+        }
+
+        queue = QueueNames.ForClass(cls.App, cls.Name, cls.Schema.BindJson(parameters));
+        if (_classQueues.Count >= MaxCachedQueues)
+        {
+            _classQueues.Clear();
+        }
+
+        _classQueues[key] = queue;
+        return queue;
     }
 
     // A class that also has [Batched] methods takes many inputs at once; its other methods still run one at a time.

@@ -15,6 +15,12 @@ public static class Names
     public static string Normalize(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
+        if (IsNormal(name))
+        {
+            // Every input names its app and function normalized already: no allocation on that path.
+            return name;
+        }
+
         if (name.Length > 5 && name.EndsWith("Async", StringComparison.Ordinal))
         {
             name = name[..^5];
@@ -62,6 +68,26 @@ public static class Names
 
         var suffix = "-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..8];
         return name[..(maxLength - suffix.Length)].TrimEnd('-', '.') + suffix;
+    }
+
+    // Lowercase letters, digits and single inner hyphens: what Normalize returns unchanged.
+    private static bool IsNormal(string name)
+    {
+        if (name.Length == 0 || name[0] == '-' || name[^1] == '-')
+        {
+            return false;
+        }
+
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (c == '-' ? name[i - 1] == '-' : !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c)))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string CollapseHyphens(string value)

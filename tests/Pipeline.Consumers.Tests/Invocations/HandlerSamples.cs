@@ -38,3 +38,13 @@ public static class HandlerSamples
         return attempt <= failures ? throw new TimeoutException($"attempt {attempt} failed") : attempt;
     }
 }
+
+/// <summary>A parameterized class, for inputs that must match their pool's parameters.</summary>
+[App("handler"), Cls]
+public sealed class HandlerModel
+{
+    [Parameter] public required string Name { get; init; }
+
+    [Method]
+    public string Greet(string who) => $"{Name} greets {who}";
+}

@@ -58,6 +58,25 @@ public sealed class NamesTests
     }
 
     [Theory]
+    [InlineData("nightly-report")]
+    [InlineData("llm-model2")]
+    [InlineData("x")]
+    public void Normalize_AlreadyNormal_ReturnsTheSameStringWithoutCopying(string input)
+    {
+        Assert.Same(input, Names.Normalize(input));
+    }
+
+    [Theory]
+    [InlineData("a--b", "a-b")]
+    [InlineData("-a", "a")]
+    [InlineData("a-", "a")]
+    [InlineData("-", "")]
+    public void Normalize_LowercaseWithStrayHyphens_StillCollapsesThem(string input, string expected)
+    {
+        Assert.Equal(expected, Names.Normalize(input));
+    }
+
+    [Theory]
     [InlineData("___")]
     [InlineData("...")]
     [InlineData("")]

@@ -1,0 +1,21 @@
+namespace Pipeline.WorkerHost.Tests;
+
+/// <summary>Bad worker settings are refused at start with the key and the allowed range.</summary>
+public sealed class WorkerOptionsTests
+{
+    [Fact]
+    public void Validate_Defaults_AreValid()
+    {
+        Assert.Empty(new WorkerOptions().Validate());
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(65_536)]
+    public void Validate_FunctionPrefetchOutOfRange_NamesTheKeyAndTheRange(int prefetch)
+    {
+        var problem = Assert.Single(new WorkerOptions { FunctionPrefetch = prefetch }.Validate());
+
+        Assert.Equal($"Pipeline:Worker:FunctionPrefetch must be between 1 and 65535 (got {prefetch}).", problem);
+    }
+}
