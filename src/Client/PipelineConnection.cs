@@ -22,11 +22,13 @@ public sealed class PipelineConnection : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
     private readonly IBusControl _bus;
+    private readonly ReplyRouter _replies;
 
-    private PipelineConnection(ServiceProvider services, PipelineClient client)
+    private PipelineConnection(ServiceProvider services, ReplyRouter replies, PipelineClient client)
     {
         _services = services;
         _bus = services.GetRequiredService<IBusControl>();
+        _replies = replies;
         Client = client;
     }
 
@@ -81,17 +83,19 @@ public sealed class PipelineConnection : IAsyncDisposable
         var bus = provider.GetRequiredService<IBusControl>();
         await bus.StartAsync(cancellationToken).ConfigureAwait(false);
         var time = TimeProvider.System;
+        var replies = new ReplyRouter(bus);
         var client = new PipelineClient(
-            new RabbitMqTransport(bus, provider.GetRequiredService<BrokerTopology>()),
+            new RabbitMqTransport(bus, provider.GetRequiredService<BrokerTopology>(), replies),
             new ManifestCatalog(apps),
             results ?? new InMemoryResultStore(time),
             time);
-        return new PipelineConnection(provider, client);
+        return new PipelineConnection(provider, replies, client);
     }
 
     /// <summary>Stops the bus and closes the connections.</summary>
     public async ValueTask DisposeAsync()
     {
+        _replies.Dispose();
         await _bus.StopAsync().ConfigureAwait(false);
         await _services.DisposeAsync().ConfigureAwait(false);
         if (Client.Results is IAsyncDisposable results)

@@ -11,44 +11,19 @@ namespace Pipeline.Client.Transport;
 /// to the pool's exchange, which is bound to the queue of the same name. Inputs are mandatory: if a host deleted
 /// the idle pool meanwhile, the broker returns the input, and it is declared again and resent instead of dropped.
 /// </summary>
-internal sealed class RabbitMqTransport(IBus bus, BrokerTopology topology) : IInvocationTransport
+internal sealed class RabbitMqTransport(IBus bus, BrokerTopology topology, ReplyRouter replies) : IInvocationTransport
 {
-    // One request client per pool, not per call: making one is not free on the hot path.
-    private readonly ConcurrentDictionary<string, IRequestClient<RunInvocation>> _requestClients = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, IRequestClient<RunInvocationChunk>> _chunkClients = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PoolDemanded> _pools = new(StringComparer.Ordinal);
 
     // Resolving a send endpoint parses its address each time: keep one per pool.
     private readonly ConcurrentDictionary<string, Task<ISendEndpoint>> _endpoints = new(StringComparer.Ordinal);
     private static readonly IPipe<SendContext<RunInvocation>> MandatoryInput = Pipe.Execute<SendContext<RunInvocation>>(Mandatory);
 
-    public async Task<InvocationCompleted> RequestAsync(string queue, RunInvocation invocation, CancellationToken cancellationToken)
-    {
-        var client = _requestClients.GetOrAdd(queue, static (q, b) => b.CreateRequestClient<RunInvocation>(Address(q), RequestTimeout.After(d: 7)), bus);
-        try
-        {
-            return (await client.GetResponse<InvocationCompleted>(invocation, MandatoryRequest, cancellationToken).ConfigureAwait(false)).Message;
-        }
-        catch (MessageReturnedException) when (_pools.TryGetValue(queue, out var demand))
-        {
-            await AnnounceAgainAsync(demand, cancellationToken).ConfigureAwait(false);
-            return (await client.GetResponse<InvocationCompleted>(invocation, MandatoryRequest, cancellationToken).ConfigureAwait(false)).Message;
-        }
-    }
+    public Task<InvocationCompleted> RequestAsync(string queue, RunInvocation invocation, CancellationToken cancellationToken) =>
+        RequestAsync<RunInvocation, InvocationCompleted>(queue, invocation, cancellationToken);
 
-    public async Task<InvocationChunkCompleted> RequestChunkAsync(string queue, RunInvocationChunk chunk, CancellationToken cancellationToken)
-    {
-        var client = _chunkClients.GetOrAdd(queue, static (q, b) => b.CreateRequestClient<RunInvocationChunk>(Address(q), RequestTimeout.After(d: 7)), bus);
-        try
-        {
-            return (await client.GetResponse<InvocationChunkCompleted>(chunk, MandatoryRequest, cancellationToken).ConfigureAwait(false)).Message;
-        }
-        catch (MessageReturnedException) when (_pools.TryGetValue(queue, out var demand))
-        {
-            await AnnounceAgainAsync(demand, cancellationToken).ConfigureAwait(false);
-            return (await client.GetResponse<InvocationChunkCompleted>(chunk, MandatoryRequest, cancellationToken).ConfigureAwait(false)).Message;
-        }
-    }
+    public Task<InvocationChunkCompleted> RequestChunkAsync(string queue, RunInvocationChunk chunk, CancellationToken cancellationToken) =>
+        RequestAsync<RunInvocationChunk, InvocationChunkCompleted>(queue, chunk, cancellationToken);
 
     public async Task SendAsync(string queue, RunInvocation invocation, CancellationToken cancellationToken)
     {
@@ -73,15 +48,28 @@ internal sealed class RabbitMqTransport(IBus bus, BrokerTopology topology) : IIn
 
     public Task CancelAsync(CancelInvocation cancel, CancellationToken cancellationToken) => bus.Publish(cancel, cancellationToken);
 
+    private async Task<TReply> RequestAsync<TRequest, TReply>(string queue, TRequest request, CancellationToken cancellationToken)
+        where TRequest : class
+        where TReply : class
+    {
+        var endpoint = await _endpoints.GetOrAdd(queue, static (q, b) => b.GetSendEndpoint(Address(q)), bus).ConfigureAwait(false);
+        try
+        {
+            return await replies.RequestAsync<TRequest, TReply>(endpoint, request, Mandatory, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MessageReturnedException) when (_pools.TryGetValue(queue, out var demand))
+        {
+            await AnnounceAgainAsync(demand, cancellationToken).ConfigureAwait(false);
+            return await replies.RequestAsync<TRequest, TReply>(endpoint, request, Mandatory, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     // The broker returned an input: a host deleted the idle pool meanwhile. Declare it again, tell the hosts, then resend.
     private Task AnnounceAgainAsync(PoolDemanded demand, CancellationToken cancellationToken)
     {
         topology.Forget(demand.Queue);
         return AnnounceAsync(demand, cancellationToken);
     }
-
-    private static void MandatoryRequest<T>(IRequestPipeConfigurator<T> request)
-        where T : class => request.UseExecute(Mandatory);
 
     private static void Mandatory(SendContext context)
     {
