@@ -14,7 +14,7 @@ namespace Pipeline.Bench.Scenarios;
 internal static class SpawnThroughput
 {
     public const string Name = "1. Spawn throughput";
-    public const int SpawnWindow = 32;
+    public const int SpawnWindow = 256;
     private const string RawQueue = "raw.throughput";
 
     public static async Task RunAsync(BenchContext ctx, PipelineRig pipeline, CancellationToken cancellationToken)

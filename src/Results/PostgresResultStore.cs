@@ -71,7 +71,7 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
         _retention = options.Retention;
         _pollInterval = options.PollInterval;
         _purgeInterval = options.PurgeInterval;
-        _dataSource = NpgsqlDataSource.Create(options.EffectiveConnectionString);
+        _dataSource = NpgsqlDataSource.Create(options.PooledConnectionString);
         _notifications = new CallNotifications(_dataSource, time, _pollInterval, _logger);
         _tables = new ResultsSchema(_dataSource, _schema, _target, _logger);
         _sql = new ResultsSql(_schema);

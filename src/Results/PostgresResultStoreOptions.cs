@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Npgsql;
@@ -17,6 +18,8 @@ public sealed partial class PostgresResultStoreOptions
 
     /// <summary>The server <c>infra/up.sh</c> starts, used when neither the setting nor the environment variable is set.</summary>
     public const string DefaultConnectionString = "Host=127.0.0.1;Port=5432;Username=pipeline;Password=pipeline;Database=pipeline";
+
+    private static readonly string[] PoolSizeKeywords = ["Maximum Pool Size", "MaxPoolSize"];
 
     // PostgreSQL truncates identifiers longer than NAMEDATALEN - 1 bytes; refusing them beats using a different name than configured.
     private const int MaxIdentifierLength = 63;
@@ -47,9 +50,34 @@ public sealed partial class PostgresResultStoreOptions
     /// <summary>The least time between two automatic purges of expired results by one store. Default: 1 hour.</summary>
     public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// The connections one store opens at most, unless the connection string sets <c>Maximum Pool Size</c>. Npgsql's
+    /// default of 100 per process let a client and a host with hundreds of spawns in flight take all of PostgreSQL's
+    /// default 100 connections (<c>53300: remaining connection slots are reserved</c>); with 20, calls wait their turn
+    /// for a connection instead.
+    /// </summary>
+    public const int DefaultMaxPoolSize = 20;
+
     /// <summary>The connection string in effect: the setting, else the environment variable, else the default.</summary>
     internal string EffectiveConnectionString =>
         ResolveConnectionString(ConnectionString, Environment.GetEnvironmentVariable(EnvironmentVariable));
+
+    /// <summary>The connection string the store opens: <see cref="EffectiveConnectionString"/> with the pool capped at <see cref="DefaultMaxPoolSize"/> unless it says otherwise.</summary>
+    internal string PooledConnectionString
+    {
+        get
+        {
+            // Npgsql's builder answers every keyword it knows as present: look at what the string itself says.
+            var given = new DbConnectionStringBuilder { ConnectionString = EffectiveConnectionString };
+            var builder = new NpgsqlConnectionStringBuilder(EffectiveConnectionString);
+            if (!PoolSizeKeywords.Any(given.ContainsKey))
+            {
+                builder.MaxPoolSize = DefaultMaxPoolSize;
+            }
+
+            return builder.ConnectionString;
+        }
+    }
 
     /// <summary>Host, port, database and user of the connection string: the only form of it that may be logged or shown.</summary>
     internal string Redacted

@@ -85,6 +85,21 @@ public sealed class PostgresResultStoreOptionsTests : PostgresTestBase
         Assert.DoesNotContain("hunter2", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Host=db;Username=app;Password=secret", 20)]
+    [InlineData("Host=db;Username=app;Password=secret;Maximum Pool Size=50", 50)]
+    [InlineData("Host=db;Username=app;Password=secret;MaxPoolSize=7", 7)]
+    [InlineData("Host=db;Username=app;Password=secret;Maximum Pool Size=100", 100)]
+    public void PooledConnectionString_CapsThePoolAt20UnlessTheStringSetsIt(string connectionString, int expected)
+    {
+        var options = new PostgresResultStoreOptions { ConnectionString = connectionString };
+
+        var pooled = new Npgsql.NpgsqlConnectionStringBuilder(options.PooledConnectionString);
+
+        Assert.Equal(expected, pooled.MaxPoolSize);
+        Assert.Equal(("db", "app", "secret"), (pooled.Host, pooled.Username, pooled.Password));
+    }
+
     [Fact]
     public void Redacted_ShowsWhereButNotThePassword()
     {
