@@ -23,6 +23,7 @@ namespace Pipeline.Results;
 public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
+    private readonly WriteBatcher _writes;
     private readonly CallNotifications _notifications;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -72,6 +73,7 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
         _pollInterval = options.PollInterval;
         _purgeInterval = options.PurgeInterval;
         _dataSource = NpgsqlDataSource.Create(options.PooledConnectionString);
+        _writes = new WriteBatcher(_dataSource);
         _notifications = new CallNotifications(_dataSource, time, _pollInterval, _logger);
         _tables = new ResultsSchema(_dataSource, _schema, _target, _logger);
         _sql = new ResultsSql(_schema);
@@ -86,18 +88,18 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
     /// </summary>
     internal Action<string>? Parked { get; set; }
 
+    /// <summary>The batches of writes executed so far (see <see cref="WriteBatcher"/>).</summary>
+    internal long WriteBatches => _writes.Batches;
+
     /// <inheritdoc />
     public async ValueTask RegisterAsync(string callId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(callId);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var command = _dataSource.CreateCommand(_sql.InsertPending);
-        await using (command.ConfigureAwait(false))
-        {
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = callId });
-            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = _time.GetUtcNow().ToUniversalTime() });
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+        var insert = new NpgsqlBatchCommand(_sql.InsertPending);
+        insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = callId });
+        insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = _time.GetUtcNow().ToUniversalTime() });
+        await _writes.WriteAsync([insert], cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -110,8 +112,6 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
         // Expiry counts from when this store recorded the result, by its clock, as InMemoryResultStore does, so a worker
         // with a skewed clock cannot make a result expire early or late.
         var now = _time.GetUtcNow().ToUniversalTime();
-        var batch = _dataSource.CreateBatch();
-        await using (batch.ConfigureAwait(false))
         {
             var upsert = new NpgsqlBatchCommand(_sql.Upsert);
             upsert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = result.CallId });
@@ -123,13 +123,11 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
             upsert.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = result.FinishedAt.ToUniversalTime() });
             upsert.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
             upsert.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = AddClamped(now, _retention) });
-            batch.BatchCommands.Add(upsert);
 
-            // In the same implicit transaction: the notification is sent on commit, when waiters can already see the row.
+            // In the same transaction: the notification is sent on commit, when waiters can already see the row.
             var notify = new NpgsqlBatchCommand(ResultsSql.Notify);
             notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = result.CallId });
-            batch.BatchCommands.Add(notify);
-            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await _writes.WriteAsync([upsert, notify], cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -264,6 +262,7 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
         await _disposing.CancelAsync().ConfigureAwait(false);
         await purge.ConfigureAwait(false);
 
+        await _writes.DisposeAsync().ConfigureAwait(false);
         await _notifications.DisposeAsync().ConfigureAwait(false);
         await _dataSource.DisposeAsync().ConfigureAwait(false);
         _disposing.Dispose();
