@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Pipeline.Messages.Invocations;
 
@@ -15,21 +16,26 @@ public sealed record RunInvocation
     public required string App { get; init; }
 
     /// <summary>The class name for a method of a parameterized class; <see langword="null"/> for a function.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Class { get; init; }
 
     /// <summary>The function name, or the method name when <see cref="Class"/> is set.</summary>
     public required string Function { get; init; }
 
     /// <summary>The class parameters as a JSON object (<c>{"name":"llama","size":7}</c>); bytes as base64.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public JsonElement? Parameters { get; init; }
 
     /// <summary>Positional arguments as a JSON array.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public JsonElement? Args { get; init; }
 
     /// <summary>Arguments by parameter name as a JSON object.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public JsonElement? Kwargs { get; init; }
 
     /// <summary>When set, a second invocation with the same key returns the first one's call.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? IdempotencyKey { get; init; }
 
     /// <summary>The attempt number, from 1; retries send the input again with this raised.</summary>
@@ -39,5 +45,6 @@ public sealed record RunInvocation
     public bool StoreResult { get; init; }
 
     /// <summary>When the caller sent it, for queue-wait metrics.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateTimeOffset? SentAt { get; init; }
 }

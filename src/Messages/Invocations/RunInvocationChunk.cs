@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Pipeline.Messages.Invocations;
 
@@ -16,12 +17,14 @@ public sealed record RunInvocationChunk
     public required string App { get; init; }
 
     /// <summary>The class name for a method of a parameterized class; <see langword="null"/> for a function.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Class { get; init; }
 
     /// <summary>The function name, or the method name when <see cref="Class"/> is set.</summary>
     public required string Function { get; init; }
 
     /// <summary>The class parameters as a JSON object, shared by every input.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public JsonElement? Parameters { get; init; }
 
     /// <summary>The inputs, at most <see cref="MaxInputs"/>.</summary>
@@ -57,9 +60,11 @@ public sealed record ChunkInput
     public required string CallId { get; init; }
 
     /// <summary>Positional arguments as a JSON array.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public JsonElement? Args { get; init; }
 
     /// <summary>Arguments by parameter name as a JSON object.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public JsonElement? Kwargs { get; init; }
 
     /// <summary>The attempt number, from 1; the caller raises it when it sends a failed input again.</summary>
