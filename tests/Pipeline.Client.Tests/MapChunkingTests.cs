@@ -13,7 +13,8 @@ namespace Pipeline.Client.Tests;
 public sealed class MapChunkingTests
 {
     private readonly FakeTransport _transport = new();
-    private readonly FakeTimeProvider _time = new();
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private readonly SignallingTimeProvider _time = new();
     private readonly PipelineClient _client;
 
     public MapChunkingTests()
@@ -50,19 +51,23 @@ public sealed class MapChunkingTests
     public async Task MapAsync_BeforeTheFirstOutcome_SendsSingleInputsAndAtMostTheProbeLimit()
     {
         var release = new TaskCompletionSource();
+        var probesArrived = new TaskCompletionSource();
+        var arrived = 0;
         _transport.Answer = async invocation =>
         {
+            if (Interlocked.Increment(ref arrived) == MapRun.ProbeInFlight)
+            {
+                probesArrived.SetResult();
+            }
+
             await release.Task;
             return Took(invocation, TimeSpan.FromSeconds(30));
         };
 
         var map = ToListAsync(_client.Function("inference", "square").MapAsync<int>(Enumerable.Range(0, 500).Cast<object?>()));
-        while (_transport.Sent.Count < MapRun.ProbeInFlight)
-        {
-            await Task.Delay(10);
-        }
+        await probesArrived.Task.WaitAsync(Patience);
 
-        await Task.Delay(100);
+        // No outcome has come back, so nothing may be sent beyond the probe limit, whenever this looks.
         Assert.Equal(MapRun.ProbeInFlight, _transport.Sent.Count);
         Assert.All(_transport.Chunks, c => Assert.Single(c.Inputs));
         release.SetResult();
@@ -93,12 +98,9 @@ public sealed class MapChunkingTests
         };
 
         var map = ToListAsync(_client.Function("inference", "square").MapAsync<int>(Enumerable.Range(0, 6).Cast<object?>()));
-        while (_transport.Sent.Count < 6)
-        {
-            await Task.Delay(10);
-        }
 
-        await Task.Delay(50);
+        // The client waits on its clock before resending: once that wait is set up, nothing more may go until time moves.
+        Assert.Equal(TimeSpan.FromSeconds(2), await _time.FirstTimer.WaitAsync(Patience));
         Assert.False(map.IsCompleted);
         Assert.Equal(6, _transport.Sent.Count);
         _time.Advance(TimeSpan.FromSeconds(2));
@@ -164,6 +166,21 @@ public sealed class MapChunkingTests
         }
 
         return list;
+    }
+
+    /// <summary>A fake clock that says when the first timer is set, and for how long.</summary>
+    private sealed class SignallingTimeProvider : FakeTimeProvider
+    {
+        private readonly TaskCompletionSource<TimeSpan> _firstTimer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<TimeSpan> FirstTimer => _firstTimer.Task;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            _firstTimer.TrySetResult(dueTime);
+            return timer;
+        }
     }
 
     private sealed class MiscountingTransport : Transport.IInvocationTransport
