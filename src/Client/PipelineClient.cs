@@ -166,17 +166,15 @@ public sealed class PipelineClient
     private Task AnnounceAsync(CallTarget target, CancellationToken cancellationToken)
     {
         var now = Time.GetTimestamp();
-        if (_announced.TryGetValue(target.Queue, out var known) && !known.Task.IsFaulted && Time.GetElapsedTime(known.At, now) < AnnounceInterval)
+        if (!_announced.TryGetValue(target.Queue, out var entry) || !IsFresh(entry, now))
         {
-            return known.Task.IsCompletedSuccessfully ? Task.CompletedTask : known.Task.WaitAsync(cancellationToken);
+            entry = _announced.AddOrUpdate(target.Queue, _ => (Announce(target), now), (_, old) => IsFresh(old, now) ? old : (Announce(target), now));
         }
 
-        var entry = _announced.AddOrUpdate(
-            target.Queue,
-            _ => (Announce(target), now),
-            (_, old) => old.Task.IsFaulted || Time.GetElapsedTime(old.At, now) >= AnnounceInterval ? (Announce(target), now) : old);
-        return entry.Task.WaitAsync(cancellationToken);
+        return entry.Task.IsCompletedSuccessfully ? Task.CompletedTask : entry.Task.WaitAsync(cancellationToken);
     }
+
+    private bool IsFresh((Task Task, long At) entry, long now) => !entry.Task.IsFaulted && Time.GetElapsedTime(entry.At, now) < AnnounceInterval;
 
     private Task Announce(CallTarget target) => _transport.AnnounceAsync(
         new PoolDemanded { Queue = target.Queue, App = target.App, Class = target.Class, Function = target.Class is null ? target.Function : null, Parameters = target.Parameters },

@@ -27,7 +27,7 @@ public sealed class MapChunkingTests
     {
         _transport.Answer = invocation => Task.FromResult(Took(invocation, TimeSpan.FromMicroseconds(5)));
 
-        var results = await ToListAsync(_client.Function("inference", "square").MapAsync<int>(Enumerable.Range(0, 3000).Cast<object?>()));
+        var results = await _client.Function("inference", "square").MapAsync<int>(Enumerable.Range(0, 3000).Cast<object?>()).ToListAsync();
 
         Assert.Equal(Enumerable.Range(0, 3000), results);
         Assert.Equal(100, _transport.Chunks.Max(c => c.Inputs.Count));
@@ -41,7 +41,7 @@ public sealed class MapChunkingTests
     {
         _transport.Answer = invocation => Task.FromResult(Took(invocation, TimeSpan.FromSeconds(2)));
 
-        var results = await ToListAsync(_client.Function("inference", "square").MapAsync<int>(Enumerable.Range(0, 300).Cast<object?>()));
+        var results = await _client.Function("inference", "square").MapAsync<int>(Enumerable.Range(0, 300).Cast<object?>()).ToListAsync();
 
         Assert.Equal(Enumerable.Range(0, 300), results);
         Assert.All(_transport.Chunks, c => Assert.Single(c.Inputs));
@@ -64,7 +64,7 @@ public sealed class MapChunkingTests
             return Took(invocation, TimeSpan.FromSeconds(30));
         };
 
-        var map = ToListAsync(_client.Function("inference", "square").MapAsync<int>(Enumerable.Range(0, 500).Cast<object?>()));
+        var map = _client.Function("inference", "square").MapAsync<int>(Enumerable.Range(0, 500).Cast<object?>()).ToListAsync().AsTask();
         await probesArrived.Task.WaitAsync(Patience);
 
         // No outcome has come back, so nothing may be sent beyond the probe limit, whenever this looks.
@@ -79,7 +79,7 @@ public sealed class MapChunkingTests
     {
         _transport.Answer = invocation => Task.FromResult(Took(invocation, TimeSpan.Zero));
 
-        var results = await ToListAsync(_client.Function("inference", "square").MapAsync<int>(Enumerable.Range(0, 400).Cast<object?>(), new MapOptions { MaxChunkSize = 1 }));
+        var results = await _client.Function("inference", "square").MapAsync<int>(Enumerable.Range(0, 400).Cast<object?>(), new MapOptions { MaxChunkSize = 1 }).ToListAsync();
 
         Assert.Equal(Enumerable.Range(0, 400), results);
         Assert.Equal(400, _transport.Chunks.Count);
@@ -97,7 +97,7 @@ public sealed class MapChunkingTests
             RetryAfter = outcome.Status == InvocationStatus.Failed ? TimeSpan.FromSeconds(2) : null,
         };
 
-        var map = ToListAsync(_client.Function("inference", "square").MapAsync<int>(Enumerable.Range(0, 6).Cast<object?>()));
+        var map = _client.Function("inference", "square").MapAsync<int>(Enumerable.Range(0, 6).Cast<object?>()).ToListAsync().AsTask();
 
         // The client waits on its clock before resending: once that wait is set up, nothing more may go until time moves.
         Assert.Equal(TimeSpan.FromSeconds(2), await _time.FirstTimer.WaitAsync(Patience));
@@ -135,7 +135,7 @@ public sealed class MapChunkingTests
         var transport = new MiscountingTransport();
         var client = new PipelineClient(transport, new ManifestCatalog([TestApps.Inference]), new InMemoryResultStore(_time), _time);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ToListAsync(client.Function("inference", "square").MapAsync<int>([1, 2])));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => client.Function("inference", "square").MapAsync<int>([1, 2]).ToListAsync().AsTask());
 
         Assert.Contains("answered a chunk of 1 inputs with 0 outcomes", error.Message, StringComparison.Ordinal);
     }
@@ -146,7 +146,7 @@ public sealed class MapChunkingTests
     public async Task MapAsync_MaxChunkSizeOutOfRange_ThrowsNamingTheSetting(int size)
     {
         var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() =>
-            ToListAsync(_client.Function("inference", "square").MapAsync<int>([1], new MapOptions { MaxChunkSize = size })));
+            _client.Function("inference", "square").MapAsync<int>([1], new MapOptions { MaxChunkSize = size }).ToListAsync().AsTask());
 
         Assert.Contains("MapOptions.MaxChunkSize must be between 1 and 1000", error.Message, StringComparison.Ordinal);
     }
@@ -155,17 +155,6 @@ public sealed class MapChunkingTests
     {
         var started = new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);
         return FakeTransport.Succeed(invocation, invocation.Args!.Value[0]) with { StartedAt = started, FinishedAt = started + took };
-    }
-
-    private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> items)
-    {
-        var list = new List<T>();
-        await foreach (var item in items)
-        {
-            list.Add(item);
-        }
-
-        return list;
     }
 
     /// <summary>A fake clock that says when the first timer is set, and for how long.</summary>

@@ -15,14 +15,14 @@ internal sealed class MassTransitTransport(IBus bus) : IInvocationTransport
     public async Task<InvocationCompleted> RequestAsync(string queue, RunInvocation invocation, CancellationToken cancellationToken)
     {
         // Modal's remote() has no client-side deadline: the function's own timeout and retries bound it.
-        var client = _requestClients.GetOrAdd(queue, q => bus.CreateRequestClient<RunInvocation>(Address(q), RequestTimeout.After(d: 7)));
+        var client = _requestClients.GetOrAdd(queue, static (q, b) => b.CreateRequestClient<RunInvocation>(Address(q), RequestTimeout.After(d: 7)), bus);
         var response = await client.GetResponse<InvocationCompleted>(invocation, cancellationToken).ConfigureAwait(false);
         return response.Message;
     }
 
     public async Task<InvocationChunkCompleted> RequestChunkAsync(string queue, RunInvocationChunk chunk, CancellationToken cancellationToken)
     {
-        var client = _chunkClients.GetOrAdd(queue, q => bus.CreateRequestClient<RunInvocationChunk>(Address(q), RequestTimeout.After(d: 7)));
+        var client = _chunkClients.GetOrAdd(queue, static (q, b) => b.CreateRequestClient<RunInvocationChunk>(Address(q), RequestTimeout.After(d: 7)), bus);
         var response = await client.GetResponse<InvocationChunkCompleted>(chunk, cancellationToken).ConfigureAwait(false);
         return response.Message;
     }

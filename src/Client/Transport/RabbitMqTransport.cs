@@ -14,6 +14,7 @@ namespace Pipeline.Client.Transport;
 internal sealed class RabbitMqTransport(IBus bus, BrokerTopology topology, ReplyRouter replies) : IInvocationTransport
 {
     private readonly ConcurrentDictionary<string, PoolDemanded> _pools = new(StringComparer.Ordinal);
+    private readonly ReplyRouter _replies = replies;
 
     // Resolving a send endpoint parses its address each time: keep one per pool.
     private readonly ConcurrentDictionary<string, Task<ISendEndpoint>> _endpoints = new(StringComparer.Ordinal);
@@ -25,19 +26,12 @@ internal sealed class RabbitMqTransport(IBus bus, BrokerTopology topology, Reply
     public Task<InvocationChunkCompleted> RequestChunkAsync(string queue, RunInvocationChunk chunk, CancellationToken cancellationToken) =>
         RequestAsync<RunInvocationChunk, InvocationChunkCompleted>(queue, chunk, cancellationToken);
 
-    public async Task SendAsync(string queue, RunInvocation invocation, CancellationToken cancellationToken)
-    {
-        var endpoint = await _endpoints.GetOrAdd(queue, static (q, b) => b.GetSendEndpoint(Address(q)), bus).ConfigureAwait(false);
-        try
+    public Task SendAsync(string queue, RunInvocation invocation, CancellationToken cancellationToken) =>
+        ResendingAsync(queue, invocation, static async (endpoint, input, _, token) =>
         {
-            await endpoint.Send(invocation, MandatoryInput, cancellationToken).ConfigureAwait(false);
-        }
-        catch (MessageReturnedException) when (_pools.TryGetValue(queue, out var demand))
-        {
-            await AnnounceAgainAsync(demand, cancellationToken).ConfigureAwait(false);
-            await endpoint.Send(invocation, MandatoryInput, cancellationToken).ConfigureAwait(false);
-        }
-    }
+            await endpoint.Send(input, MandatoryInput, token).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
 
     public async Task AnnounceAsync(PoolDemanded demand, CancellationToken cancellationToken)
     {
@@ -48,19 +42,29 @@ internal sealed class RabbitMqTransport(IBus bus, BrokerTopology topology, Reply
 
     public Task CancelAsync(CancelInvocation cancel, CancellationToken cancellationToken) => bus.Publish(cancel, cancellationToken);
 
-    private async Task<TReply> RequestAsync<TRequest, TReply>(string queue, TRequest request, CancellationToken cancellationToken)
+    private Task<TReply> RequestAsync<TRequest, TReply>(string queue, TRequest request, CancellationToken cancellationToken)
         where TRequest : class
-        where TReply : class
+        where TReply : class =>
+        ResendingAsync(queue, request, static (endpoint, message, self, token) =>
+            self._replies.RequestAsync<TRequest, TReply>(endpoint, message, Mandatory, token), cancellationToken);
+
+    // Sends once; if the broker returns the input (a host deleted the idle pool meanwhile), declares the pool again,
+    // tells the hosts, and sends again. The delegates are static, so a send allocates no closure.
+    private async Task<T> ResendingAsync<TMessage, T>(
+        string queue,
+        TMessage message,
+        Func<ISendEndpoint, TMessage, RabbitMqTransport, CancellationToken, Task<T>> send,
+        CancellationToken cancellationToken)
     {
         var endpoint = await _endpoints.GetOrAdd(queue, static (q, b) => b.GetSendEndpoint(Address(q)), bus).ConfigureAwait(false);
         try
         {
-            return await replies.RequestAsync<TRequest, TReply>(endpoint, request, Mandatory, cancellationToken).ConfigureAwait(false);
+            return await send(endpoint, message, this, cancellationToken).ConfigureAwait(false);
         }
         catch (MessageReturnedException) when (_pools.TryGetValue(queue, out var demand))
         {
             await AnnounceAgainAsync(demand, cancellationToken).ConfigureAwait(false);
-            return await replies.RequestAsync<TRequest, TReply>(endpoint, request, Mandatory, cancellationToken).ConfigureAwait(false);
+            return await send(endpoint, message, this, cancellationToken).ConfigureAwait(false);
         }
     }
 

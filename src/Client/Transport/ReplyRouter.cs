@@ -52,7 +52,6 @@ internal sealed class ReplyRouter : IDisposable
                 reply = await waiter.Task.ConfigureAwait(false);
             }
 
-            cancellationToken.ThrowIfCancellationRequested();
             return reply as TReply ?? throw new InvalidOperationException(
                 $"The reply to a {typeof(TRequest).Name} was a {reply.GetType().Name}, not a {typeof(TReply).Name}. Run worker hosts of the same Pipeline version as this client.");
         }

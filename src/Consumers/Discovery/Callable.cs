@@ -1,10 +1,13 @@
 using System.Reflection;
+using Pipeline.Messages.Naming;
 
 namespace Pipeline.Consumers.Discovery;
 
 /// <summary>A function or class method that messages may reach, found by discovery. Nothing else is ever invoked.</summary>
 internal sealed class Callable
 {
+    private string? _functionQueue;
+
     public required string App { get; init; }
 
     /// <summary>The normalized class name for a method; null for a function.</summary>
@@ -31,6 +34,9 @@ internal sealed class Callable
 
     /// <summary>How the gateway serves it over HTTP; null when it is not a web endpoint.</summary>
     public WebEndpoint? WebEndpoint { get; init; }
+
+    /// <summary>The pool queue of a function (<c>app.function</c>); a method's queue depends on its class's parameters.</summary>
+    public string FunctionQueue => _functionQueue ??= QueueNames.ForFunction(App, Name);
 
     /// <summary>A readable name for logs and errors: <c>app.function</c> or <c>app.class.method</c>.</summary>
     public string DisplayName => Class is null ? $"{App}.{Name}" : $"{App}.{Class}.{Name}";

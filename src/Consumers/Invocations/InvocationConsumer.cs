@@ -87,12 +87,9 @@ internal sealed class InvocationConsumer(ContainerSlot slot, InvocationHandler h
     private async Task RunChunkInputAsync(ConsumeContext<RunInvocationChunk> context, int index, ChunkOutcome[] outcomes)
     {
         var chunk = context.Message;
-        var message = chunk.Inputs[index] is null
-            ? null
-            : chunk.Expand(index);
-        if (message?.CallId is null)
+        var message = InputAt(chunk, index);
+        if (message.CallId is null)
         {
-            message ??= EmptyInput(chunk);
             var rejected = handler.Rejected(message, $"Input {index} of the chunk has no call id. Give every input a \"callId\".");
             await DeadLetterAsync(context, message, rejected).ConfigureAwait(false);
             outcomes[index] = new ChunkOutcome { Outcome = rejected };
@@ -133,14 +130,16 @@ internal sealed class InvocationConsumer(ContainerSlot slot, InvocationHandler h
         if (context.ResponseAddress is not null)
         {
             var outcomes = Enumerable.Range(0, count)
-                .Select(i => new ChunkOutcome { Outcome = handler.Rejected(chunk.Inputs[i] is null ? EmptyInput(chunk) : chunk.Expand(i), reason) })
+                .Select(i => new ChunkOutcome { Outcome = handler.Rejected(InputAt(chunk, i), reason) })
                 .ToList();
             await context.RespondAsync(new InvocationChunkCompleted { Outcomes = outcomes }).ConfigureAwait(false);
         }
     }
 
-    private static RunInvocation EmptyInput(RunInvocationChunk chunk) =>
-        new() { CallId = null!, App = chunk.App, Class = chunk.Class, Function = chunk.Function, Parameters = chunk.Parameters };
+    // Input i as a single invocation; a null entry (a foreign publisher's) becomes one without a call id, to be refused.
+    private static RunInvocation InputAt(RunInvocationChunk chunk, int index) => chunk.Inputs[index] is null
+        ? new RunInvocation { CallId = null!, App = chunk.App, Class = chunk.Class, Function = chunk.Function, Parameters = chunk.Parameters }
+        : chunk.Expand(index);
 
     // One attempt of one input, when the pool's concurrency has room, with its span and metrics.
     private async Task<HandledInput> RunAsync(RunInvocation message, CancellationToken cancellationToken)

@@ -22,9 +22,8 @@ internal sealed class InvocationHandler(AppRegistry registry, CallCancellations 
     private const int MaxCachedQueues = 4096;
     private readonly Batcher _batches = new(registry, cancellations, time, logger);
 
-    // Which pool an input belongs to, worked out once per function and per class parameter text rather than per input
-    // (binding the parameters and hashing them costs microseconds and kilobytes). Bad parameters are never cached.
-    private readonly ConcurrentDictionary<Callable, string> _functionQueues = new();
+    // Which pool a method's input belongs to, worked out once per class parameter text rather than per input (binding
+    // the parameters and hashing them costs microseconds and kilobytes). Bad parameters are never cached.
     private readonly ConcurrentDictionary<(ClassDefinition Class, string Parameters), string> _classQueues = new();
 
     /// <summary>
@@ -92,7 +91,7 @@ internal sealed class InvocationHandler(AppRegistry registry, CallCancellations 
 
         var callable = registry.Resolve(message.App, message.Class, message.Function);
         var queue = callable.Class is null
-            ? _functionQueues.GetOrAdd(callable, static c => QueueNames.ForFunction(c.App, c.Name))
+            ? callable.FunctionQueue
             : ClassQueue(registry.FindClass(callable.App, callable.Class)!, message.Parameters);
 
         // A message on the wrong queue would run with another pool's parameters: refuse it.

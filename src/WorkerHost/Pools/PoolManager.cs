@@ -128,7 +128,7 @@ internal sealed class PoolManager(
         if (demand.Class is null)
         {
             var function = registry.Resolve(demand.App, null, demand.Function ?? "");
-            var queue = QueueNames.ForFunction(function.App, function.Name);
+            var queue = function.FunctionQueue;
             Check(demand, queue);
             var gpu = settings.IgnoreGpus ? null : GpuRequirement.Parse(function.Settings.Gpu);
             var concurrency = BatchCapacity.ForFunction(function, gpu is null ? settings.FunctionConcurrency : 1);

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pipeline.Consumers.Discovery;
 using Pipeline.Messages.Invocations;
-using Pipeline.Messages.Naming;
 
 namespace Pipeline.WorkerHost.Pools;
 
@@ -42,7 +41,7 @@ internal sealed class PoolReconciler(
         await pools.ScaleDownIdleAsync(cancellationToken).ConfigureAwait(false);
         foreach (var function in registry.Apps.SelectMany(a => a.Functions.Values).Where(f => f.Settings.MinContainers > 0))
         {
-            var queue = QueueNames.ForFunction(function.App, function.Name);
+            var queue = function.FunctionQueue;
             await pools.EnsureAsync(new PoolDemanded { Queue = queue, App = function.App, Function = function.Name }, cancellationToken).ConfigureAwait(false);
         }
 
