@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Pipeline.Cli.Hosting;
 using Pipeline.Client;
@@ -113,35 +112,19 @@ internal sealed record CallRequest(string App, string? Class, string Function, I
         return 0;
     });
 
-    // The text of --param becomes the parameter's declared type; an unknown name goes through as text, and the
-    // schema's own error lists the known ones.
+    // The text of --param becomes the parameter's declared type by the shared rule (ParameterSchema.ParseText: type and
+    // range, as the gateway reads a query string); an unknown name goes through as text, and the schema's own error
+    // lists the known ones.
     private static KeyValuePair<string, object?> Convert(ClassManifest manifest, string name, string text)
     {
         var spec = manifest.Parameters.Parameters.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
-        object? value = spec?.Type switch
-        {
-            ParameterType.Int => long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)
-                ? number
-                : throw Bad(name, text, "a whole number"),
-            ParameterType.Bool => bool.TryParse(text, out var flag) ? flag : throw Bad(name, text, "true or false"),
-            ParameterType.Bytes => Base64(name, text),
-            _ => text,
-        };
-        return new(name, value);
-    }
-
-    private static byte[] Base64(string name, string text)
-    {
         try
         {
-            return System.Convert.FromBase64String(text);
+            return new(name, spec is null ? text : manifest.Parameters.ParseText(spec.Name, text));
         }
-        catch (FormatException)
+        catch (ParameterException)
         {
-            throw Bad(name, text, "bytes in base64");
+            throw new CliException($"--param {name}={text}: '{name}' takes {spec!.Describe()}", ExitCodes.Usage);
         }
     }
-
-    private static CliException Bad(string name, string text, string expected) =>
-        new($"--param {name}={text}: '{name}' takes {expected}", ExitCodes.Usage);
 }
