@@ -196,7 +196,16 @@ internal sealed class Container
             foreach (var hook in _class.EnterHooks)
             {
                 current = hook;
-                await RunHookAsync(hook, instance, linked.Token).ConfigureAwait(false);
+                try
+                {
+                    // Started off this thread, so the class Timeout fires even for a hook that blocks.
+                    await RunHookAsync(hook, instance, linked.Token).WaitAsync(linked.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException e) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    throw new TimeoutException(
+                        $"Enter hook {hook.Name} did not finish within the class Timeout of {_class.Settings.Timeout.TotalSeconds:0.###} s. Load faster, or raise Timeout on [Cls].", e);
+                }
             }
 
             State = ContainerState.Ready;
@@ -228,6 +237,7 @@ internal sealed class Container
         Log.Exiting(_logger, Id, Queue);
         using var span = Telemetry.StartExit(Queue, Id);
         using var graceToken = new CancellationTokenSource(grace, _time);
+        // Each hook starts off this thread (RunHookAsync), so the grace holds even for one that blocks.
         var hooks = RunExitHooksAsync(Instance, graceToken.Token);
         try
         {
@@ -264,6 +274,6 @@ internal sealed class Container
     {
         Debug.Assert(hook.GetParameters().Length <= 1, "Discovery allows at most a CancellationToken.");
         object?[] arguments = hook.GetParameters().Length == 1 ? [cancellationToken] : [];
-        return MethodRunner.RunAsync(hook, instance, arguments);
+        return MethodRunner.StartAsync(hook, instance, arguments);
     }
 }
