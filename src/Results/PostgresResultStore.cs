@@ -82,17 +82,125 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
     /// <summary>How long a finished call's result is kept, counted from when it was recorded.</summary>
     public TimeSpan Retention => _retention;
 
+    /// <inheritdoc />
+    /// <exception cref="ResultStoreUnavailableException">PostgreSQL is down, restarting, full or unreachable.</exception>
+    public async ValueTask RegisterAsync(string callId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RegisterCoreAsync(callId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsOutage(e, cancellationToken))
+        {
+            throw ResultStoreUnavailableException.For(_target, e);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ResultStoreUnavailableException">PostgreSQL is down, restarting, full or unreachable.</exception>
+    public async ValueTask RecordAsync(InvocationCompleted result, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RecordCoreAsync(result, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsOutage(e, cancellationToken))
+        {
+            throw ResultStoreUnavailableException.For(_target, e);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ResultStoreUnavailableException">PostgreSQL is down, restarting, full or unreachable.</exception>
+    public async ValueTask<CallLookup> GetAsync(string callId, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await GetCoreAsync(callId, timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsOutage(e, cancellationToken))
+        {
+            throw ResultStoreUnavailableException.For(_target, e);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ResultStoreUnavailableException">PostgreSQL is down, restarting, full or unreachable.</exception>
+    public async ValueTask<string> ClaimAsync(string idempotencyKey, string callId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ClaimCoreAsync(idempotencyKey, callId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsOutage(e, cancellationToken))
+        {
+            throw ResultStoreUnavailableException.For(_target, e);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ResultStoreUnavailableException">PostgreSQL is down, restarting, full or unreachable.</exception>
+    public async ValueTask RecordDuplicateAsync(string callId, string ownerCallId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RecordDuplicateCoreAsync(callId, ownerCallId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsOutage(e, cancellationToken))
+        {
+            throw ResultStoreUnavailableException.For(_target, e);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ResultStoreUnavailableException">PostgreSQL is down, restarting, full or unreachable.</exception>
+    public async ValueTask<bool> CancelAsync(string callId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await CancelCoreAsync(callId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsOutage(e, cancellationToken))
+        {
+            throw ResultStoreUnavailableException.For(_target, e);
+        }
+    }
+
+    /// <summary>
+    /// Deletes expired results, orphaned duplicates and expired idempotency claims (see the store's purge rules); the
+    /// store also purges by itself at most once per <see cref="PostgresResultStoreOptions.PurgeInterval"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the delete.</param>
+    /// <returns>The number of calls deleted (results and duplicates); expired keys are not counted.</returns>
+    /// <exception cref="ResultStoreUnavailableException">PostgreSQL is down, restarting, full or unreachable.</exception>
+    public async ValueTask<int> PurgeExpiredAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await PurgeExpiredCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsOutage(e, cancellationToken))
+        {
+            throw ResultStoreUnavailableException.For(_target, e);
+        }
+    }
+
     /// <summary>
     /// Test seam: called each time a waiter has looked, found the call pending, and starts waiting, with the id whose changes
     /// it waits for: the call's own, or its owner's for a duplicate.
     /// </summary>
     internal Action<string>? Parked { get; set; }
 
+    /// <summary>
+    /// The store's connections: in a worker host, Hangfire's retry storage opens its connections here too, so every
+    /// PostgreSQL connection of the process counts against one pool (see <see cref="PostgresResultStoreOptions.DefaultMaxPoolSize"/>).
+    /// </summary>
+    internal NpgsqlDataSource DataSource => _dataSource;
+
     /// <summary>The batches of writes executed so far (see <see cref="WriteBatcher"/>).</summary>
     internal long WriteBatches => _writes.Batches;
 
-    /// <inheritdoc />
-    public async ValueTask RegisterAsync(string callId, CancellationToken cancellationToken)
+    private async ValueTask RegisterCoreAsync(string callId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(callId);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
@@ -102,8 +210,7 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
         await _writes.WriteAsync([insert], cancellationToken).ConfigureAwait(false);
     }
 
-    /// <inheritdoc />
-    public async ValueTask RecordAsync(InvocationCompleted result, CancellationToken cancellationToken)
+    private async ValueTask RecordCoreAsync(InvocationCompleted result, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(result);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
@@ -131,12 +238,11 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
         }
     }
 
-    /// <inheritdoc />
     /// <remarks>
     /// An id with no row, or whose result expired, is <see cref="CallState.Unknown"/> at once, without waiting. The timeout
     /// is measured with the store's <see cref="TimeProvider"/>.
     /// </remarks>
-    public async ValueTask<CallLookup> GetAsync(string callId, TimeSpan timeout, CancellationToken cancellationToken)
+    private async ValueTask<CallLookup> GetCoreAsync(string callId, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(callId);
         if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
@@ -152,8 +258,7 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
             : await WaitAsync(callId, look.Answering, timeout, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <inheritdoc />
-    public async ValueTask<string> ClaimAsync(string idempotencyKey, string callId, CancellationToken cancellationToken)
+    private async ValueTask<string> ClaimCoreAsync(string idempotencyKey, string callId, CancellationToken cancellationToken)
     {
         IdempotencyKey.Validate(idempotencyKey, nameof(idempotencyKey));
         ArgumentNullException.ThrowIfNull(callId);
@@ -174,8 +279,7 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
         }
     }
 
-    /// <inheritdoc />
-    public async ValueTask RecordDuplicateAsync(string callId, string ownerCallId, CancellationToken cancellationToken)
+    private async ValueTask RecordDuplicateCoreAsync(string callId, string ownerCallId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(callId);
         ArgumentNullException.ThrowIfNull(ownerCallId);
@@ -202,8 +306,7 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
         }
     }
 
-    /// <inheritdoc />
-    public async ValueTask<bool> CancelAsync(string callId, CancellationToken cancellationToken)
+    private async ValueTask<bool> CancelCoreAsync(string callId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(callId);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
@@ -237,7 +340,7 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
     /// </summary>
     /// <param name="cancellationToken">Cancels the delete.</param>
     /// <returns>The number of calls deleted (results and duplicates); expired keys are not counted.</returns>
-    public async ValueTask<int> PurgeExpiredAsync(CancellationToken cancellationToken)
+    private async ValueTask<int> PurgeExpiredCoreAsync(CancellationToken cancellationToken)
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         return await DeleteExpiredAsync(_time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
@@ -268,6 +371,11 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
         _disposing.Dispose();
         _tables.Dispose();
     }
+
+    // A failure of the store's availability, not of this call: reported as ResultStoreUnavailableException. A cancelled
+    // operation stays an OperationCanceledException.
+    private static bool IsOutage(Exception e, CancellationToken cancellationToken) =>
+        e is not ResultStoreUnavailableException && !cancellationToken.IsCancellationRequested && StoreFaults.IsTransient(e);
 
     private static NpgsqlParameter JsonParameter(string? json) =>
         new() { NpgsqlDbType = NpgsqlDbType.Json, Value = (object?)json ?? DBNull.Value };
