@@ -86,84 +86,60 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
     /// <exception cref="ResultStoreUnavailableException">PostgreSQL is down, restarting, full or unreachable.</exception>
     public async ValueTask RegisterAsync(string callId, CancellationToken cancellationToken)
     {
-        try
-        {
-            await RegisterCoreAsync(callId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (IsOutage(e, cancellationToken))
-        {
-            throw ResultStoreUnavailableException.For(_target, e);
-        }
+        await GuardAsync(
+            async token =>
+            {
+                await RegisterCoreAsync(callId, token).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     /// <exception cref="ResultStoreUnavailableException">PostgreSQL is down, restarting, full or unreachable.</exception>
     public async ValueTask RecordAsync(InvocationCompleted result, CancellationToken cancellationToken)
     {
-        try
-        {
-            await RecordCoreAsync(result, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (IsOutage(e, cancellationToken))
-        {
-            throw ResultStoreUnavailableException.For(_target, e);
-        }
+        await GuardAsync(
+            async token =>
+            {
+                await RecordCoreAsync(result, token).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     /// <exception cref="ResultStoreUnavailableException">PostgreSQL is down, restarting, full or unreachable.</exception>
     public async ValueTask<CallLookup> GetAsync(string callId, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        try
-        {
-            return await GetCoreAsync(callId, timeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (IsOutage(e, cancellationToken))
-        {
-            throw ResultStoreUnavailableException.For(_target, e);
-        }
+        return await GuardAsync(token => GetCoreAsync(callId, timeout, token), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     /// <exception cref="ResultStoreUnavailableException">PostgreSQL is down, restarting, full or unreachable.</exception>
     public async ValueTask<string> ClaimAsync(string idempotencyKey, string callId, CancellationToken cancellationToken)
     {
-        try
-        {
-            return await ClaimCoreAsync(idempotencyKey, callId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (IsOutage(e, cancellationToken))
-        {
-            throw ResultStoreUnavailableException.For(_target, e);
-        }
+        return await GuardAsync(token => ClaimCoreAsync(idempotencyKey, callId, token), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     /// <exception cref="ResultStoreUnavailableException">PostgreSQL is down, restarting, full or unreachable.</exception>
     public async ValueTask RecordDuplicateAsync(string callId, string ownerCallId, CancellationToken cancellationToken)
     {
-        try
-        {
-            await RecordDuplicateCoreAsync(callId, ownerCallId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (IsOutage(e, cancellationToken))
-        {
-            throw ResultStoreUnavailableException.For(_target, e);
-        }
+        await GuardAsync(
+            async token =>
+            {
+                await RecordDuplicateCoreAsync(callId, ownerCallId, token).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     /// <exception cref="ResultStoreUnavailableException">PostgreSQL is down, restarting, full or unreachable.</exception>
     public async ValueTask<bool> CancelAsync(string callId, CancellationToken cancellationToken)
     {
-        try
-        {
-            return await CancelCoreAsync(callId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (IsOutage(e, cancellationToken))
-        {
-            throw ResultStoreUnavailableException.For(_target, e);
-        }
+        return await GuardAsync(token => CancelCoreAsync(callId, token), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -175,14 +151,7 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
     /// <exception cref="ResultStoreUnavailableException">PostgreSQL is down, restarting, full or unreachable.</exception>
     public async ValueTask<int> PurgeExpiredAsync(CancellationToken cancellationToken)
     {
-        try
-        {
-            return await PurgeExpiredCoreAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (IsOutage(e, cancellationToken))
-        {
-            throw ResultStoreUnavailableException.For(_target, e);
-        }
+        return await GuardAsync(token => PurgeExpiredCoreAsync(token), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -372,8 +341,31 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
         _tables.Dispose();
     }
 
-    // A failure of the store's availability, not of this call: reported as ResultStoreUnavailableException. A cancelled
-    // operation stays an OperationCanceledException.
+    // An outage of the store, not a failure of this call, is reported as ResultStoreUnavailableException. A restart breaks
+    // every pooled connection, and each would fail once when next used: the pool is cleared and the call tried once more
+    // (every operation here may run twice: writes are upserts, claims return the same owner). A cancelled call stays an
+    // OperationCanceledException.
+    private async ValueTask<T> GuardAsync<T>(Func<CancellationToken, ValueTask<T>> operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await operation(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsOutage(e, cancellationToken))
+        {
+            _dataSource.Clear();
+        }
+
+        try
+        {
+            return await operation(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsOutage(e, cancellationToken))
+        {
+            throw ResultStoreUnavailableException.For(_target, e);
+        }
+    }
+
     private static bool IsOutage(Exception e, CancellationToken cancellationToken) =>
         e is not ResultStoreUnavailableException && !cancellationToken.IsCancellationRequested && StoreFaults.IsTransient(e);
 
