@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Pipeline.Messages.Parameters;
 
@@ -25,13 +26,17 @@ internal static class PoolParameterArguments
 
     private const string PoolIdMarker = ".p-";
 
+    private const int MaxKeyBytes = 255;
+
     /// <summary>The arguments for a pool's parameters, as its notice carries them (JSON, bytes as base64).</summary>
     /// <param name="queue">The pool queue: its pool id tells bytes from strings, since JSON does not.</param>
     /// <param name="parameters">The complete parameter set as a JSON object.</param>
     public static IEnumerable<KeyValuePair<string, object>> For(string queue, JsonElement parameters)
     {
-        var values = Resolve(queue, parameters);
-        return values.Select(v => new KeyValuePair<string, object>(Prefix + v.Key, Shown(v.Value)));
+        // An AMQP table key is at most 255 bytes: a parameter with a longer name shows only in the JSON.
+        return Resolve(queue, parameters)
+            .Where(v => Encoding.UTF8.GetByteCount(Prefix + v.Key) <= MaxKeyBytes)
+            .Select(v => new KeyValuePair<string, object>(Prefix + v.Key, Shown(v.Value)));
     }
 
     /// <summary>How a value reads in the UI.</summary>

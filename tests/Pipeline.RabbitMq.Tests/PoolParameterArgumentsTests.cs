@@ -49,6 +49,19 @@ public sealed class PoolParameterArgumentsTests
     }
 
     [Fact]
+    public void For_NameTooLongForAnAmqpKey_ShowsItOnlyInTheJson()
+    {
+        var longName = new string('n', 300);
+        var demand = Demand((longName, ParameterValue.FromInt(1)), ("size", ParameterValue.FromInt(7)));
+
+        var arguments = PoolQueueArguments.For(demand, Classic);
+
+        Assert.DoesNotContain(arguments.Keys, k => k.Length > 255);
+        Assert.Equal(7L, arguments["x-pipeline-param.size"]);
+        Assert.Contains(longName, (string)arguments["x-pipeline-parameters"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void For_QueueNameWithoutPoolId_ShowsStringsAsText()
     {
         var demand = new PoolDemanded
