@@ -12,8 +12,25 @@ internal static class ClientSession
     /// <param name="cancellationToken">Cancels connecting.</param>
     public static async Task<PipelineConnection> ConnectAsync(CliSettings settings, LoadedApps apps, bool durableResults, CancellationToken cancellationToken)
     {
-        await Reachability.CheckRabbitMqAsync(settings.RabbitMq, cancellationToken).ConfigureAwait(false);
-        return await PipelineConnection.ConnectAsync(settings.RabbitMq, apps.Manifests, durableResults ? settings.Results : null, cancellationToken: cancellationToken)
-            .ConfigureAwait(false);
+        await Reachability.CheckRabbitMqAsync(settings.RabbitMq, settings.RabbitMqSource, cancellationToken).ConfigureAwait(false);
+        if (durableResults)
+        {
+            await Reachability.CheckPostgresAsync(settings.Results.EffectiveConnectionString, settings.PostgresSource, cancellationToken).ConfigureAwait(false);
+        }
+
+        // The servers answered a moment ago; the bus gets the same bound, so nothing here waits without end.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(Reachability.Deadline);
+        try
+        {
+            return await PipelineConnection.ConnectAsync(settings.RabbitMq, apps.Manifests, durableResults ? settings.Results : null, cancellationToken: deadline.Token)
+                .WaitAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new CliException(
+                $"RabbitMQ at {settings.RabbitMq.AmqpUri.Host} accepted a connection but the client could not start within {Reachability.Deadline.TotalSeconds:0} s; check {settings.RabbitMqSource}",
+                ExitCodes.Unreachable);
+        }
     }
 }

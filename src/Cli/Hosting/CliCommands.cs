@@ -110,25 +110,10 @@ internal static class CliCommands
         RemoteException remote => (CallOutcome.Of(remote).Describe(), ExitCodes.Failed),
         OutputExpiredException expired => (expired.Message, ExitCodes.Failed),
         ParameterException parameter => (parameter.Message, ExitCodes.Usage),
-        _ when settings is not null && Inner<Npgsql.NpgsqlException>(exception) is { } npgsql && Reachability.DescribePostgres(npgsql, settings.Results) is { } postgres
+        _ when settings is not null && Reachability.DescribePostgres(exception, settings.Results.EffectiveConnectionString, settings.PostgresSource) is { } postgres
             => (postgres, ExitCodes.Unreachable),
         _ => ($"{exception.GetType().Name}: {exception.Message}", ExitCodes.Failed),
     };
-
-    // The results store wraps what Npgsql threw in a message of its own; the cause decides the exit code.
-    private static T? Inner<T>(Exception exception)
-        where T : Exception
-    {
-        for (Exception? inner = exception; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is T found)
-            {
-                return found;
-            }
-        }
-
-        return null;
-    }
 
     private static void Stop(PosixSignalContext context, CancellationTokenSource stop)
     {
