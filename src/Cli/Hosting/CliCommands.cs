@@ -1,11 +1,11 @@
 using System.CommandLine;
-using System.CommandLine.Invocation;
 using System.Runtime.InteropServices;
 using Pipeline.Cli.Calls;
 using Pipeline.Cli.DeadLetters;
 using Pipeline.Cli.Dev;
 using Pipeline.Cli.Pools;
 using Pipeline.Cli.Schedules;
+using Pipeline.Cli.Usage;
 using Pipeline.Client;
 using Pipeline.Messages.Parameters;
 
@@ -22,10 +22,12 @@ internal static class CliCommands
     {
         var global = new GlobalOptions();
         var root = Build(global);
-        var parsed = root.Parse(args);
-        if (parsed.Action is ParseErrorAction)
+
+        // `pipeline` alone prints the help and exits 0, as gh, docker and kubectl do.
+        var parsed = root.Parse(args.Length == 0 ? ["--help"] : args);
+        if (UsageErrors.Of(parsed) is { Count: > 0 } problems)
         {
-            foreach (var message in parsed.Errors.Select(e => e.Message).Distinct(StringComparer.Ordinal))
+            foreach (var message in problems)
             {
                 await Console.Error.WriteLineAsync("error: " + message);
             }
