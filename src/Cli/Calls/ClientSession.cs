@@ -6,6 +6,8 @@ namespace Pipeline.Cli.Calls;
 /// <summary>A client connected for one verb: the broker is checked first, so an unreachable one is one clear line.</summary>
 internal static class ClientSession
 {
+    private static readonly TimeSpan BusStartDeadline = TimeSpan.FromSeconds(60);
+
     /// <param name="settings">The servers.</param>
     /// <param name="apps">The apps whose names and parameter defaults the client uses.</param>
     /// <param name="durableResults">Whether spawned calls are registered in PostgreSQL (spawn); a remote call needs no store.</param>
@@ -18,9 +20,10 @@ internal static class ClientSession
             await Reachability.CheckPostgresAsync(settings.Results.EffectiveConnectionString, settings.PostgresSource, cancellationToken).ConfigureAwait(false);
         }
 
-        // The servers answered a moment ago; the bus gets the same bound, so nothing here waits without end.
+        // The servers answered a moment ago, so this is only a backstop against waiting without end: starting the bus
+        // (topology, reply endpoint) takes far longer than a connect on a loaded machine.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(Reachability.Deadline);
+        deadline.CancelAfter(BusStartDeadline);
         try
         {
             return await PipelineConnection.ConnectAsync(settings.RabbitMq, apps.Manifests, durableResults ? settings.Results : null, cancellationToken: deadline.Token)
@@ -29,7 +32,7 @@ internal static class ClientSession
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new CliException(
-                $"RabbitMQ at {settings.RabbitMq.AmqpUri.Host} accepted a connection but the client could not start within {Reachability.Deadline.TotalSeconds:0} s; check {settings.RabbitMqSource}",
+                $"RabbitMQ at {settings.RabbitMq.AmqpUri.Host} accepted a connection but the client could not start within {BusStartDeadline.TotalSeconds:0} s; check {settings.RabbitMqSource}",
                 ExitCodes.Unreachable);
         }
     }

@@ -16,10 +16,14 @@ namespace Pipeline.Cli.Hosting;
 internal static class Reachability
 {
     /// <summary>How long a verb waits for a server to answer before it says it is unreachable.</summary>
-    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+    /// <remarks>
+    /// A refused port, refused credentials or an unknown virtual host answer at once; the deadline is for a server that
+    /// never answers, and is generous because a process starting on a loaded machine is slow to connect even locally.
+    /// </remarks>
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
 
     // The parts of the deadline the clients enforce themselves; the deadline above covers what they do not (name lookup).
-    private static readonly TimeSpan SocketTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan SocketTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Opens an AMQP connection of the command's own (for checking the broker, reading and replaying queues), and proves
@@ -81,7 +85,9 @@ internal static class Reachability
         NpgsqlConnectionStringBuilder builder;
         try
         {
-            builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false };
+            // Only the server's answer to the login matters here: loading its type catalogue (Npgsql's first open) took
+            // longer than the whole deadline on a busy server.
+            builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, ServerCompatibilityMode = ServerCompatibilityMode.NoTypeLoading };
         }
         catch (ArgumentException e)
         {
@@ -92,22 +98,24 @@ internal static class Reachability
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(Deadline);
         var connection = new NpgsqlConnection(builder.ConnectionString);
-        await using (connection.ConfigureAwait(false))
+        var open = connection.OpenAsync(deadline.Token);
+        try
         {
-            try
-            {
-                await connection.OpenAsync(deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-            {
-                var where = $"{builder.Host}:{builder.Port}";
-                throw new CliException(
-                    e is OperationCanceledException
-                        ? $"PostgreSQL at {where} did not answer within {Deadline.TotalSeconds:0} s; check that it runs and that {source} names it"
-                        : DescribePostgres(e, where, builder, source),
-                    ExitCodes.Unreachable);
-            }
+            await open.WaitAsync(deadline.Token).ConfigureAwait(false);
         }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A connection still opening cannot be closed: it is disposed when its open ends, whichever way.
+            _ = open.ContinueWith(_ => connection.Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            var where = $"{builder.Host}:{builder.Port}";
+            throw new CliException(
+                e is OperationCanceledException
+                    ? $"PostgreSQL at {where} did not answer within {Deadline.TotalSeconds:0} s; check that it runs and that {source} names it"
+                    : DescribePostgres(e, where, builder, source),
+                ExitCodes.Unreachable);
+        }
+
+        await connection.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>The one line for an exception that means PostgreSQL is unreachable; null for any other exception.</summary>

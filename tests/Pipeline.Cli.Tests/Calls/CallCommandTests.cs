@@ -66,7 +66,7 @@ public sealed class CallCommandTests(CliFixture cli)
 
         Assert.Equal(2, run.ExitCode);
         Assert.Equal(
-            "error: App 'cliapp' has no function named 'cube'. Known functions: fail, greet, nightly, positive, sleep, square.",
+            "error: App 'cliapp' has no function named 'cube'. Known functions: fail, greet, nightly, positive, sleep, square. A class method is <class>.<method>.",
             run.Error.Trim());
     }
 

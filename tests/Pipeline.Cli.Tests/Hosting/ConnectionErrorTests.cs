@@ -94,7 +94,7 @@ public sealed class ConnectionErrorTests(CliFixture cli) : IDisposable
 
         var run = await CliProcess.RunAsync(environment, ["pools"]);
 
-        UnreachableServerTests.AssertUnreachable(run, $"the RabbitMQ management API at http://127.0.0.1:{silent.Port}/ did not answer within 10 s; check Pipeline:RabbitMq:ManagementUri");
+        UnreachableServerTests.AssertUnreachable(run, $"the RabbitMQ management API at http://127.0.0.1:{silent.Port}/ did not answer within 15 s; check Pipeline:RabbitMq:ManagementUri");
     }
 
     public void Dispose() => File.Delete(_input);
