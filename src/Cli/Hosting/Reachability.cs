@@ -85,9 +85,7 @@ internal static class Reachability
         NpgsqlConnectionStringBuilder builder;
         try
         {
-            // Only the server's answer to the login matters here: loading its type catalogue (Npgsql's first open) took
-            // longer than the whole deadline on a busy server.
-            builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, ServerCompatibilityMode = ServerCompatibilityMode.NoTypeLoading };
+            builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false };
         }
         catch (ArgumentException e)
         {
@@ -97,7 +95,12 @@ internal static class Reachability
         builder.Timeout = Math.Min(builder.Timeout, (int)SocketTimeout.TotalSeconds);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(Deadline);
-        var connection = new NpgsqlConnection(builder.ConnectionString);
+        // Only the server's answer to the login matters here: loading its type catalogue (Npgsql's first open) took
+        // longer than the whole deadline on a busy server.
+        var sources = new NpgsqlDataSourceBuilder(builder.ConnectionString);
+        sources.ConfigureTypeLoading(types => types.EnableTypeLoading(false));
+        var dataSource = sources.Build();
+        var connection = dataSource.CreateConnection();
         var open = connection.OpenAsync(deadline.Token);
         try
         {
@@ -107,6 +110,7 @@ internal static class Reachability
         {
             // A connection still opening cannot be closed: it is disposed when its open ends, whichever way.
             _ = open.ContinueWith(_ => connection.Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            _ = open.ContinueWith(_ => dataSource.Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             var where = $"{builder.Host}:{builder.Port}";
             throw new CliException(
                 e is OperationCanceledException
@@ -116,6 +120,7 @@ internal static class Reachability
         }
 
         await connection.DisposeAsync().ConfigureAwait(false);
+        await dataSource.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>The one line for an exception that means PostgreSQL is unreachable; null for any other exception.</summary>
