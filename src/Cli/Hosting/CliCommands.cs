@@ -114,6 +114,7 @@ internal static class CliCommands
         ParameterException parameter => (parameter.Message, ExitCodes.Usage),
         _ when settings is not null && Reachability.DescribePostgres(exception, settings.Results.EffectiveConnectionString, settings.PostgresSource) is { } postgres
             => (postgres, ExitCodes.Unreachable),
+        Pipeline.Results.ResultStoreUnavailableException store => (store.Message, ExitCodes.Unreachable),
         _ => ($"{exception.GetType().Name}: {exception.Message}", ExitCodes.Failed),
     };
 
