@@ -1,4 +1,6 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Pipeline.Scheduler.Firing;
 using Pipeline.Scheduler.Definitions;
 using Pipeline.Scheduler.Store;
 using Quartz;
@@ -50,6 +52,22 @@ internal sealed class ScheduleRuntime(ScheduleSet schedules, ISchedulerFactory f
             await scheduler.Start(cancellationToken).ConfigureAwait(false);
             _started = true;
             Log.Started(logger, scheduler.SchedulerInstanceId, options.Redacted, schedules.All.Count, string.Join(", ", schedules.All.Select(s => s.Name)));
+            foreach (var schedule in schedules.All)
+            {
+                var trigger = await scheduler.GetTrigger(ScheduleTriggers.TriggerKey(schedule.Name), cancellationToken).ConfigureAwait(false);
+                var next = trigger?.NextFireTimeUtc;
+                Log.Scheduled(
+                    logger,
+                    schedule.Name,
+                    schedule.Target,
+                    schedule.Timing is CronTiming ? "cron" : "period",
+                    schedule.Timing.Text,
+                    schedule.TimeZone.Id,
+                    schedule.Misfire,
+                    schedule.Overlap,
+                    next is { } utc ? ScheduleFirer.Utc(utc) : "none",
+                    next is { } at ? TimeZoneInfo.ConvertTime(at, schedule.TimeZone).ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture) + " " + schedule.TimeZone.Id : "never");
+            }
         }
         finally
         {

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Options;
+
+namespace Pipeline.Scheduler.Hosting;
+
+/// <summary>
+/// A mistake found before the scheduler starts (a schedule, an app, a setting, the command line), printed as one block
+/// on stderr with exit code 2, like the gateway: the message names the key and the fix, and no stack trace follows it.
+/// Anything else is a fault and keeps its stack trace.
+/// </summary>
+internal static class StartupFailure
+{
+    /// <summary>The exit code of a process that did not start because of its definitions or settings.</summary>
+    public const int ExitCode = 2;
+
+    /// <summary>Whether <paramref name="exception"/> is a mistake in what the operator gave (rather than a fault).</summary>
+    public static bool IsDefinitionError(Exception exception) => exception is ScheduleDefinitionException or AppDefinitionException
+        or OptionsValidationException or InvalidOperationException or FormatException;
+
+    /// <summary>Writes the block: what did not start, and the message (which names the key and the fix).</summary>
+    public static async Task<int> ReportAsync(Exception exception, TextWriter error)
+    {
+        await error.WriteLineAsync($"The scheduler did not start. {exception.Message}").ConfigureAwait(false);
+        return ExitCode;
+    }
+}
