@@ -54,8 +54,10 @@ internal sealed class ScheduleRuntime(ScheduleSet schedules, ISchedulerFactory f
             Log.Started(logger, scheduler.SchedulerInstanceId, options.Redacted, schedules.All.Count, string.Join(", ", schedules.All.Select(s => s.Name)));
             foreach (var schedule in schedules.All)
             {
+                // Another instance may be firing it right now (a one-shot trigger has no next time while it runs): then the clock says.
                 var trigger = await scheduler.GetTrigger(ScheduleTriggers.TriggerKey(schedule.Name), cancellationToken).ConfigureAwait(false);
-                var next = trigger?.NextFireTimeUtc;
+                var anchor = (trigger is null ? null : ScheduleTriggers.Anchor(trigger.JobDataMap)) ?? time.GetUtcNow();
+                var next = trigger?.NextFireTimeUtc ?? Occurrences.ScheduleClock.For(schedule, anchor).NextAfter(time.GetUtcNow());
                 Log.Scheduled(
                     logger,
                     schedule.Name,

@@ -19,7 +19,11 @@ internal static class StartupFailure
     /// <summary>Writes the block: what did not start, and the message (which names the key and the fix).</summary>
     public static async Task<int> ReportAsync(Exception exception, TextWriter error)
     {
-        await error.WriteLineAsync($"The scheduler did not start. {exception.Message}").ConfigureAwait(false);
+        // The configuration binder names the key but not the form; say it.
+        var hint = exception is InvalidOperationException && exception.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal)
+            ? " Write durations as hh:mm:ss (for example 00:01:00 for one minute) and numbers as digits; docs/schedules.md lists every key with its form."
+            : "";
+        await error.WriteLineAsync($"The scheduler did not start. {exception.Message}{hint}").ConfigureAwait(false);
         return ExitCode;
     }
 }
