@@ -36,7 +36,8 @@ internal static class MisfireRule
         var listed = new List<DateTimeOffset>();
         DateTimeOffset? latestMissed = null;
         var more = false;
-        for (var next = clock.NextAfter(from); next is { } time && time < cutoff; next = clock.NextAfter(time))
+        var first = clock.NextAfter(from);
+        for (var next = first; next is { } time && time < cutoff; next = clock.NextAfter(time))
         {
             if (listed.Count == ListedSkips)
             {
@@ -49,7 +50,7 @@ internal static class MisfireRule
             latestMissed = time;
         }
 
-        var onTime = clock.NextAfter(latestMissed ?? from) is { } candidate && candidate <= now ? candidate : (DateTimeOffset?)null;
+        var onTime = (latestMissed is { } missed ? clock.NextAfter(missed) : first) is { } candidate && candidate <= now ? candidate : (DateTimeOffset?)null;
         if (schedule.Misfire == ScheduleMisfire.RunOnce && latestMissed is { } catchUp && now - catchUp <= schedule.MisfireWindow)
         {
             listed.Remove(catchUp);

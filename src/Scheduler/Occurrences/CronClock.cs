@@ -38,13 +38,16 @@ internal sealed class CronClock : ScheduleClock
 
     public override DateTimeOffset? NextAfter(DateTimeOffset after)
     {
-        // After the clocks go back, a later instant can show an earlier wall-clock time: start that much earlier.
-        var cursor = Wall(WallClock.Local(after, _zone) - MaxShift).AddTicks(-1);
+        // After the clocks go back, a later instant can show an earlier wall-clock time: start that much earlier, unless
+        // the offset stays the same for long enough that no going back is in reach (most of the year).
+        var steady = _zone.GetUtcOffset(after) == _zone.GetUtcOffset(after + MaxShift);
+        var cursor = Wall(WallClock.Local(after, _zone) - (steady ? TimeSpan.Zero : MaxShift)).AddTicks(-1);
         DateTimeOffset? best = null;
         while (_wall.GetNextValidTimeAfter(cursor) is { } candidate)
         {
             var wall = candidate.DateTime;
-            if (best is { } found && wall > WallClock.Local(found, _zone) + MaxShift)
+            if (best is { } found &&
+                (wall > WallClock.Local(found, _zone) + MaxShift || _zone.GetUtcOffset(after) == _zone.GetUtcOffset(found + MaxShift)))
             {
                 break;
             }
