@@ -64,13 +64,10 @@ internal sealed class ScheduleJob(ScheduleFirer firer, TimeProvider time) : IJob
         var key = ScheduleTriggers.TriggerKey(name);
         var fingerprint = context.MergedJobDataMap.TryGetValue(ScheduleTriggers.FingerprintKey, out var stored) ? stored as string : null;
         var trigger = ScheduleTriggers.Trigger(name, fingerprint, due, fireAt, anchor);
-        if (await context.Scheduler.GetTrigger(key, CancellationToken.None).ConfigureAwait(false) is null)
+        if (await context.Scheduler.RescheduleJob(key, trigger, CancellationToken.None).ConfigureAwait(false) is null)
         {
+            // Not there (a recovery fire after its node died, say): store it anew.
             await context.Scheduler.ScheduleJob(trigger, default, CancellationToken.None).ConfigureAwait(false);
-        }
-        else
-        {
-            await context.Scheduler.RescheduleJob(key, trigger, CancellationToken.None).ConfigureAwait(false);
         }
     }
 }

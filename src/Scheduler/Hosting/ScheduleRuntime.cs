@@ -13,6 +13,9 @@ namespace Pipeline.Scheduler.Hosting;
 /// </summary>
 internal sealed class ScheduleRuntime(ScheduleSet schedules, ISchedulerFactory factory, SchedulerOptions options, TimeProvider time, ILogger<ScheduleRuntime> logger) : IDisposable
 {
+    // How long a stop waits for a fire in progress (a spawn) before shutting Quartz down.
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(20);
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IScheduler? _scheduler;
     private bool _started;
@@ -87,6 +90,15 @@ internal sealed class ScheduleRuntime(ScheduleSet schedules, ISchedulerFactory f
                 if (_started)
                 {
                     Log.Stopping(logger, scheduler.SchedulerInstanceId);
+                }
+
+                // Stop taking fires first, and let a fire in progress finish while the scheduler still accepts changes: the
+                // job moves its one-shot trigger on as its last step, which a shut-down scheduler would refuse (losing it).
+                await scheduler.Standby(cancellationToken).ConfigureAwait(false);
+                var deadline = time.GetUtcNow() + DrainTimeout;
+                while ((await scheduler.QueryFireInstances(new FireInstanceQuery { SchedulerInstanceId = scheduler.SchedulerInstanceId }, cancellationToken).ConfigureAwait(false)).Items.Count > 0 && time.GetUtcNow() < deadline)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken).ConfigureAwait(false);
                 }
 
                 await scheduler.Shutdown(waitForJobsToComplete: true, cancellationToken).ConfigureAwait(false);

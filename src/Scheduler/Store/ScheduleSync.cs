@@ -42,14 +42,12 @@ internal static class ScheduleSync
                     await scheduler.AddJob(ScheduleTriggers.Job(schedule), new AddJobOptions { Replace = true }, cancellationToken).ConfigureAwait(false);
                 }
             }
-            else if (existing is null || existing.NextFireTimeUtc is null)
+            else if (existing is null)
             {
                 // Lost: pick up after the last occurrence handled, so what was missed meanwhile meets the misfire policy.
+                // (A trigger without a next fire time is being fired by some instance, which moves it on: left alone.)
                 var last = FireState.Read(job.JobDataMap).LastOccurrence;
-                var anchor = existing is null ? null : ScheduleTriggers.Anchor(existing.JobDataMap);
-                var trigger = anchor is { } a && Equals(existing!.JobDataMap.GetString(ScheduleTriggers.FingerprintKey), ScheduleTriggers.Fingerprint(schedule))
-                    ? Next(schedule, a, last ?? time.GetUtcNow())
-                    : ScheduleTriggers.First(schedule, time, last);
+                var trigger = ScheduleTriggers.First(schedule, time, last);
                 await ReplaceAsync(scheduler, key, existing, trigger, cancellationToken).ConfigureAwait(false);
                 Log.Stored(logger, schedule.Name, "restored", schedule.Timing.Text, schedule.TimeZone.Id);
             }
@@ -60,9 +58,6 @@ internal static class ScheduleSync
             }
         }
     }
-
-    private static ITrigger? Next(ScheduleDefinition schedule, DateTimeOffset anchor, DateTimeOffset after) =>
-        Occurrences.ScheduleClock.For(schedule, anchor).NextAfter(after) is { } due ? ScheduleTriggers.Trigger(schedule, due, due, anchor) : null;
 
     private static async Task ReplaceAsync(IScheduler scheduler, TriggerKey key, ITrigger? existing, ITrigger? trigger, CancellationToken cancellationToken)
     {
