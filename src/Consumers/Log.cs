@@ -34,4 +34,13 @@ internal static partial class Log
 
     [LoggerMessage(1012, LogLevel.Debug, "Call {CallId} to {Target} {Status} after {Attempts} attempt(s)")]
     public static partial void Completed(ILogger logger, string callId, string target, string status, int attempts);
+
+    [LoggerMessage(1020, LogLevel.Warning, "A reply to {Address} failed ({Reason}); trying once more")]
+    public static partial void ReplyRetried(ILogger logger, string address, string reason);
+
+    [LoggerMessage(1021, LogLevel.Warning, "A reply to {Address} cannot be sent: {Reason}; the input goes to its _error queue")]
+    public static partial void ReplyUndeliverable(ILogger logger, string address, string reason);
+
+    [LoggerMessage(1022, LogLevel.Warning, "Input on {Queue} refused before it ran: {Reason}")]
+    public static partial void InputRefused(ILogger logger, string queue, string reason);
 }

@@ -14,6 +14,7 @@ using Pipeline.WorkerHost.Pools;
 using Pipeline.WorkerHost.RabbitMq;
 using Pipeline.WorkerHost.Retries;
 using Pipeline.Consumers.Invocations;
+using Pipeline.Consumers.Replies;
 
 namespace Pipeline.WorkerHost;
 
@@ -77,6 +78,7 @@ public static class WorkerHostServiceCollectionExtensions
         }
 
         services.AddSingleton<BrokerTopology>();
+        services.AddSingleton<IReplyAddressCheck, RabbitMqReplyAddresses>();
         services.AddSingleton<ManagementApi>();
         services.AddSingleton<IPoolTransport, RabbitMqPoolTransport>();
         services.AddSingleton<PoolEndpointObserver>();
