@@ -31,7 +31,7 @@ public sealed class UnreadableInputTests
     {
         var requestId = Guid.NewGuid();
 
-        var input = Read($$"""{"requestId":"{{requestId}}","responseAddress":"{{Reply}}","messageType":["{{Run}}"],"message":{"app":"a","function":"f"}}""");
+        var input = Read($$$"""{"requestId":"{{{requestId}}}","responseAddress":"{{{Reply}}}","messageType":["{{{Run}}}"],"message":{"app":"a","function":"f"}}""");
 
         Assert.Contains("has no call id", input.Reason, StringComparison.Ordinal);
         Assert.Equal(new Uri(Reply), input.ResponseAddress);
@@ -49,7 +49,7 @@ public sealed class UnreadableInputTests
     [InlineData("\"app\":7,\"function\":\"f\"", "The input's \"app\" is a number, not a string")]
     public void Read_RunInvocationFieldMissingOrOfTheWrongKind_NamesTheField(string fields, string reason)
     {
-        var input = Read($$"""{"responseAddress":"{{Reply}}","messageType":["{{Run}}"],"message":{"callId":"fc-0123456789abcdef0123456789abcdef",{{fields}}}}""");
+        var input = Read($$$"""{"responseAddress":"{{{Reply}}}","messageType":["{{{Run}}}"],"message":{"callId":"fc-0123456789abcdef0123456789abcdef",""" + fields + "}}");
 
         Assert.Contains(reason, input.Reason, StringComparison.Ordinal);
         Assert.Equal(["fc-0123456789abcdef0123456789abcdef"], input.CallIds);
@@ -58,7 +58,7 @@ public sealed class UnreadableInputTests
     [Fact]
     public void Read_ChunkWithoutApp_NamesTheFieldAndEveryCallIdInOrder()
     {
-        var input = Read($$"""{"responseAddress":"{{Reply}}","messageType":["{{Chunk}}"],"message":{"function":"f","inputs":[{"callId":"fc-1"},{"args":[]},{"callId":"fc-3"}]}}""");
+        var input = Read($$$"""{"responseAddress":"{{{Reply}}}","messageType":["{{{Chunk}}}"],"message":{"function":"f","inputs":[{"callId":"fc-1"},{"args":[]},{"callId":"fc-3"}]}}""");
 
         Assert.True(input.IsChunk);
         Assert.Contains("The chunk has no \"app\"", input.Reason, StringComparison.Ordinal);
@@ -67,12 +67,12 @@ public sealed class UnreadableInputTests
 
     [Fact]
     public void Read_ChunkWithoutInputs_SaysSo() =>
-        Assert.Contains("The chunk has no \"inputs\"", Read($$"""{"messageType":["{{Chunk}}"],"message":{"app":"a","function":"f"}}""").Reason, StringComparison.Ordinal);
+        Assert.Contains("The chunk has no \"inputs\"", Read($$$"""{"messageType":["{{{Chunk}}}"],"message":{"app":"a","function":"f"}}""").Reason, StringComparison.Ordinal);
 
     [Fact]
     public void Read_NothingWrongFound_FallsBackToTheInnermostError()
     {
-        var input = UnreadableInput.Read(Encoding.UTF8.GetBytes($$"""{"messageType":["{{Run}}"],"message":{"callId":"fc-0123456789abcdef0123456789abcdef","app":"a","function":"f"}}"""), new InvalidOperationException("outer", new FormatException("the real cause")));
+        var input = UnreadableInput.Read(Encoding.UTF8.GetBytes($$$"""{"messageType":["{{{Run}}}"],"message":{"callId":"fc-0123456789abcdef0123456789abcdef","app":"a","function":"f"}}"""), new InvalidOperationException("outer", new FormatException("the real cause")));
 
         Assert.Equal("The input could not be read: the real cause", input.Reason);
     }

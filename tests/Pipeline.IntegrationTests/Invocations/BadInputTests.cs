@@ -341,7 +341,7 @@ public sealed class BadInputTests(Servers servers) : IDisposable
         Assert.Equal(3, outcomes.GetArrayLength());
         AssertSucceeded(Wrap(outcomes[0]), first, $"{Name}:1:one");
         Assert.Equal(Rejected, outcomes[1].GetProperty("outcome").GetProperty("status").GetInt32());
-        Assert.Contains("Input 1 of the chunk has no call id", outcomes[1].GetProperty("outcome").GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Input 1 of the chunk: The input has no call id", outcomes[1].GetProperty("outcome").GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
         AssertSucceeded(Wrap(outcomes[2]), third, $"{Name}:1:three");
         var (_, headers) = await raw.TakeAsync(queue + "_error", "\"two\"", Patience);
         Assert.Equal("Rejected", headers["pipeline-status"]);
