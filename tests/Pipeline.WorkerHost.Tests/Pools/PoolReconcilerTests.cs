@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Pipeline.Consumers.Discovery;
 using Pipeline.Consumers.Invocations;
-using Pipeline.Consumers.Replies;
 using Pipeline.Messages.Invocations;
 using Pipeline.Messages.Naming;
 using Pipeline.Results;
@@ -32,7 +31,7 @@ public sealed class PoolReconcilerTests : IDisposable
             new InvocationHandler(Registry, new CallCancellations(_time), _time, NullLogger<InvocationHandler>.Instance),
             new InMemoryResultStore(_time),
             new HoldingRetryScheduler(_time),
-            new ReplySender(MassTransit.Bus.Factory.CreateUsingInMemory(_ => { }), new AnyReplyAddress(), NullLogger<ReplySender>.Instance),
+            TestReplies.Create(),
             _time,
             options,
             NullLoggerFactory.Instance);
