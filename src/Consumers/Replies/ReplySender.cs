@@ -65,7 +65,7 @@ internal sealed class ReplySender(IBus bus, IReplyAddressCheck check, ILogger<Re
         }
 
         Log.ReplyUndeliverable(logger, address.ToString(), problem);
-        return $"{Undeliverable}: the reply to '{address}' could not be sent: {problem} Declare the reply exchange as docs/wire-format.md (section 4) says, or leave out responseAddress.";
+        return $"{Undeliverable}: the reply to '{address}' could not be sent: {problem.TrimEnd('.')}. Declare the reply exchange as docs/wire-format.md (section 4) says, or leave out responseAddress.";
     }
 
     private static void Address(SendContext send, Guid? requestId, ConsumeContext? context)
