@@ -48,8 +48,9 @@ internal sealed class HealthServer(HealthCheckService checks, HealthOptions opti
         // The process's own lifetime handles SIGTERM and Ctrl+C; this server stops when the process's host stops it.
         builder.Services.AddSingleton<IHostLifetime, HealthServerLifetime>();
 
-        // Kestrel's warnings and errors go where the process logs; its per-request and start lines do not.
-        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        // Kestrel's warnings and errors go where the process logs; its per-request and start lines do not, nor this
+        // inner host's own failure to start (the exception below says it, naming the key).
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.Extensions.Hosting", LogLevel.None));
         foreach (var provider in logProviders)
         {
             builder.Services.AddSingleton(provider);

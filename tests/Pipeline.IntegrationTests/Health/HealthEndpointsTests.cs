@@ -12,7 +12,7 @@ namespace Pipeline.IntegrationTests.Health;
 /// it, several run on one machine, and a worker answers while it drains.
 /// </summary>
 [Collection(ServersGroup.Name)]
-public sealed class HealthEndpointsTests(Servers servers) : IAsyncLifetime
+public sealed class HealthEndpointsTests(Servers servers) : IAsyncLifetime, IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private readonly EventLog _events = new();
@@ -92,9 +92,10 @@ public sealed class HealthEndpointsTests(Servers servers) : IAsyncLifetime
         Assert.Equal("Healthy", (await GetAsync(http, "healthz/ready")).Body.GetProperty("checks").GetProperty("gateway").GetProperty("status").GetString());
     }
 
+    public void Dispose() => _events.Dispose();
+
     public async Task DisposeAsync()
     {
-        _events.Dispose();
         await using var connection = new NpgsqlConnection(servers.Postgres);
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"drop schema if exists \"{_store}\" cascade", connection);

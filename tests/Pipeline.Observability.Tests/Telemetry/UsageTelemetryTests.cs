@@ -32,9 +32,9 @@ public sealed class UsageTelemetryTests(Servers servers)
                 usage.ReportDelay = TimeSpan.Zero;
                 usage.ReportOnShutdown = true;
             }));
+        var usage = host.Services.GetRequiredService<IOptions<UsageTelemetryOptions>>().Value;
         try
         {
-            Assert.False(host.Services.GetRequiredService<IOptions<UsageTelemetryOptions>>().Value.Enabled);
             await using var connection = await PipelineConnection.ConnectAsync(
                 new RabbitMqOptions { ConnectionString = servers.RabbitMq, ManagementUri = servers.ManagementUri },
                 AppManifests.From(typeof(TracedJobs).Assembly));
@@ -52,6 +52,7 @@ public sealed class UsageTelemetryTests(Servers servers)
         var elsewhere = network.Targets.Where(t => !configured.Contains(t) && !(IPAddress.TryParse(t, out var ip) && IPAddress.IsLoopback(ip))).ToList();
         Assert.True(elsewhere.Count == 0, $"Contacted {string.Join(", ", elsewhere)}; configured: {string.Join(", ", configured)}.");
         Assert.DoesNotContain(network.Targets, t => t.Contains("masstransit", StringComparison.OrdinalIgnoreCase));
+        Assert.False(usage.Enabled);
     }
 
     [Fact]
