@@ -77,7 +77,7 @@ internal sealed class HealthServer(HealthCheckService checks, HealthOptions opti
             await app.DisposeAsync().ConfigureAwait(false);
             var where = new IPEndPoint(options.BindAddress, options.Port);
             throw new InvalidOperationException(
-                $"The health endpoints cannot listen on {where} ({e.InnerException?.Message ?? e.Message}). Set {HealthOptions.SectionName}:Port to a free port, or to 0 to let the process pick one and log it; {HealthOptions.SectionName}:Address to an address of this machine; or {HealthOptions.SectionName}:Enabled to false.",
+                $"The health endpoints cannot listen on {where}: {e.Message} Set {HealthOptions.SectionName}:Port to a free port, or to 0 to let the process pick one and log it; {HealthOptions.SectionName}:Address to an address of this machine; or {HealthOptions.SectionName}:Enabled to false.",
                 e);
         }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Pipeline.Observability.Health;
 
 namespace Pipeline.Observability;
@@ -49,6 +50,10 @@ public static class HealthServiceCollectionExtensions
 
         services.AddSingleton(options);
         services.AddSingleton<HealthServer>();
+
+        // The health check service logs every Unhealthy result as an error, once per probe; the server logs each
+        // change of readiness once instead (with every check's description).
+        services.AddLogging(logging => logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Critical));
 
         // First of all hosted services: hosts start them in order and stop them in reverse, so probes are answered
         // while every other service (the bus, the pools and their exit hooks) starts and stops.

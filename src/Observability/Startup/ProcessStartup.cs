@@ -61,6 +61,7 @@ public static class ProcessStartup
             return StartupFailedExitCode;
         }
 
+        Exception? failure = null;
         try
         {
             try
@@ -69,27 +70,44 @@ public static class ProcessStartup
             }
             catch (Exception e)
             {
-                await error.WriteAsync(Describe(process, e, hint?.Invoke(e))).ConfigureAwait(false);
+                failure = e;
                 await StopQuietlyAsync(host).ConfigureAwait(false);
-                return StartupFailedExitCode;
             }
 
-            starting.Value = false;
-            await host.WaitForShutdownAsync().ConfigureAwait(false);
-            return StoppedExitCode;
+            if (failure is null)
+            {
+                starting.Value = false;
+                await host.WaitForShutdownAsync().ConfigureAwait(false);
+            }
         }
         finally
         {
             starting.Value = false;
-            if (host is IAsyncDisposable asyncDisposable)
+            try
             {
-                await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+                if (host is IAsyncDisposable asyncDisposable)
+                {
+                    await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+                }
+                else
+                {
+                    host.Dispose();
+                }
             }
-            else
+            catch (Exception) when (failure is not null)
             {
-                host.Dispose();
+                // A host that failed to start may fail to dispose too: what went wrong first is what the block says.
             }
         }
+
+        // Written after the host is disposed (its console log flushed), so the block is the last thing printed.
+        if (failure is not null)
+        {
+            await error.WriteAsync(Describe(process, failure, hint?.Invoke(failure))).ConfigureAwait(false);
+            return StartupFailedExitCode;
+        }
+
+        return StoppedExitCode;
     }
 
     /// <summary>
