@@ -14,7 +14,7 @@ namespace Pipeline.IntegrationTests.Health;
 [Collection(ServersGroup.Name)]
 public sealed class HealthEndpointsTests(Servers servers) : IAsyncLifetime, IDisposable
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
     private readonly EventLog _events = new();
     private readonly string _run = Guid.NewGuid().ToString("N")[..8];
     private readonly string _store = "test_sched_" + Guid.NewGuid().ToString("N")[..12];

@@ -14,7 +14,7 @@ public sealed class StartupFailureTests(Servers servers) : IDisposable
 {
     private const string TakenPort = "{taken-port}";
     private const string NotAnAssembly = "{not-an-assembly}";
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
     private readonly EventLog _events = new();
     private readonly TcpListener _taken = Listening();
     private readonly string _textFile = Path.Combine(Path.GetTempPath(), $"pipeline-itest-{Guid.NewGuid():N}.dll");
