@@ -37,7 +37,7 @@ public static class HealthServiceCollectionExtensions
         var options = new HealthOptions();
         section.Bind(options);
         var problems = options.Validate().ToList();
-        if (section["Urls"] is not null)
+        if (section["Urls"] is { Length: > 0 })
         {
             // The HttpListener prefixes of earlier versions: say what replaced them rather than ignore the setting.
             problems.Add($"{HealthOptions.SectionName}:Urls is no longer read. Set {HealthOptions.SectionName}:Port (0, the default, picks a free port and logs it) and {HealthOptions.SectionName}:Address (default 127.0.0.1; 0.0.0.0 for every address) instead.");
