@@ -62,24 +62,7 @@ public sealed class PipelineConnection : IAsyncDisposable
             throw new InvalidOperationException("Invalid RabbitMQ settings: " + string.Join(" ", problems));
         }
 
-        var services = new ServiceCollection();
-        services.AddLogging();
-        if (loggers is not null)
-        {
-            services.AddSingleton(loggers);
-        }
-
-        services.AddSingleton(Options.Create(options));
-        services.AddSingleton<BrokerTopology>();
-        services.AddMassTransit(bus => bus.UsingRabbitMq((_, transport) =>
-        {
-            transport.UseBroker(options);
-
-            // Start the reply endpoint with the bus: otherwise the first burst of remote calls on a new connection
-            // blocks a thread each until it is up (measured in bench/: 100 calls took 25 s instead of 3 s).
-            transport.AutoStart = true;
-        }));
-        var provider = services.BuildServiceProvider();
+        var provider = CreateServices(options, loggers).BuildServiceProvider();
         var bus = provider.GetRequiredService<IBusControl>();
         await bus.StartAsync(cancellationToken).ConfigureAwait(false);
         var time = TimeProvider.System;
@@ -90,6 +73,34 @@ public sealed class PipelineConnection : IAsyncDisposable
             results ?? new InMemoryResultStore(time),
             time);
         return new PipelineConnection(provider, replies, client);
+    }
+
+    /// <summary>The connection's own services: its bus on the broker in <paramref name="options"/>, not started.</summary>
+    internal static ServiceCollection CreateServices(RabbitMqOptions options, ILoggerFactory? loggers)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        if (loggers is not null)
+        {
+            services.AddSingleton(loggers);
+        }
+
+        services.AddSingleton(Options.Create(options));
+        services.AddSingleton<BrokerTopology>();
+        services.AddMassTransit(bus =>
+        {
+            // A self-hosted process contacts only the servers it is configured with: no usage report to masstransit.io.
+            bus.DisableUsageTelemetry();
+            bus.UsingRabbitMq((_, transport) =>
+            {
+                transport.UseBroker(options);
+
+                // Start the reply endpoint with the bus: otherwise the first burst of remote calls on a new connection
+                // blocks a thread each until it is up (measured in bench/: 100 calls took 25 s instead of 3 s).
+                transport.AutoStart = true;
+            });
+        });
+        return services;
     }
 
     /// <summary>Stops the bus and closes the connections.</summary>

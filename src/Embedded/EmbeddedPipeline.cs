@@ -34,6 +34,9 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
     private readonly ScheduleRuntime _schedules;
     private int _stopped;
 
+    /// <summary>The pipeline's services, for tests.</summary>
+    internal IServiceProvider Services => _services;
+
     private EmbeddedPipeline(ServiceProvider services)
     {
         _services = services;
@@ -77,6 +80,8 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
         services.AddSingleton<IPoolTransport>(sp => new MassTransitPoolTransport(sp.GetRequiredService<IReceiveEndpointConnector>(), sp.GetRequiredService<ReplySender>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddMassTransit(bus =>
         {
+            // Nothing leaves the laptop: no usage report to masstransit.io.
+            bus.DisableUsageTelemetry();
             bus.UsingInMemory((_, _) => { });
         });
 

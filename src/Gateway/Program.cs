@@ -1,21 +1,10 @@
-using Pipeline;
+using Pipeline.Gateway;
 using Pipeline.Gateway.Hosting;
+using Pipeline.Observability.Startup;
 
 // The HTTP gateway: serves the [WebEndpoint]s of the apps named in Pipeline:Gateway:Apps over Pipeline:RabbitMq.
-WebApplication app;
-try
-{
-    app = GatewayApplication.Build(args);
-}
-catch (Exception e) when (e is InvalidOperationException or AppDefinitionException)
-{
-    await Console.Error.WriteLineAsync($"The gateway did not start. {e.Message}");
-    return 1;
-}
-
-await using (app)
-{
-    await app.RunAsync();
-}
-
-return 0;
+// A start-up failure (a bad setting, app or port) prints one error block and exits 2.
+return await ProcessStartup.RunAsync("gateway", prepare => GatewayApplication.Build(args, prepare), hint: failure =>
+    failure is IOException && failure.Message.StartsWith("Failed to bind to address", StringComparison.Ordinal)
+        ? $"{GatewayOptions.Section}:Urls names an address this gateway cannot listen on. Set it to a free port of this machine (http://127.0.0.1:0 picks one and logs it)."
+        : null);

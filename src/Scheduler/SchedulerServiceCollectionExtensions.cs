@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Pipeline.Consumers.Discovery;
+using Pipeline.Observability;
 using Pipeline.RabbitMq;
 using Pipeline.Results;
 using Pipeline.Scheduler.Definitions;
@@ -60,6 +61,9 @@ public static class SchedulerServiceCollectionExtensions
         });
         services.AddScheduleRuntime(options, schedules);
         services.AddHostedService<SchedulerHostedService>();
+
+        // Probes on Pipeline:Health: ready while connected to the broker; served until everything else has stopped.
+        services.AddPipelineHealth(configuration).AddCheck<SchedulerReadiness>(SchedulerReadiness.Name, tags: ["ready"]);
         return services;
     }
 

@@ -86,5 +86,13 @@ public sealed class WorkerOptions
         {
             yield return $"{Section}:QueueIdleTimeout must be at least 1 s (got {QueueIdleTimeout}).";
         }
+
+        for (var i = 0; i < Gpus.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(Gpus[i]))
+            {
+                yield return $"{Section}:Gpus:{i} is empty. Name each GPU by its model, one entry per GPU (for example \"NVIDIA H100 80GB HBM3\"), or remove {Section}:Gpus to let nvidia-smi find them.";
+            }
+        }
     }
 }

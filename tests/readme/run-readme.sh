@@ -6,7 +6,7 @@
 # Lines matching README_SKIP (default: infra/test.sh, the whole suite, and infra/up.sh, which installs servers) are
 # skipped and listed. The run gets a RabbitMQ virtual host and PostgreSQL schemas of its own (the README's
 # `source infra/.env` is kept, then pointed at them), deleted at the end, so it can share the servers with others.
-# It uses the README's fixed ports (gateway 8080, worker health 8081). CI does not run it: run it by hand before a
+# It uses the README's fixed gateway port 8080 (health endpoints pick free ports by default). CI does not run it: run it by hand before a
 # release, or after changing a README block: tests/readme/run-readme.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -40,7 +40,6 @@ trap cleanup EXIT
   # Background processes the README starts (worker host, scheduler, gateway) stop with the run.
   echo 'trap '"'"'jobs -p | xargs -r kill 2>/dev/null; wait'"'"' EXIT'
   echo "export Pipeline__Results__Schema=$schema Pipeline__Retries__Schema=${schema}_retries Pipeline__Scheduler__Schema=${schema}_quartz"
-  echo "export Pipeline__Health__Urls=   # the worker's and scheduler's health port would collide with others on a shared machine"
   echo "source() { builtin source \"\$@\"; export PIPELINE_RABBITMQ=\"amqp://guest:guest@127.0.0.1:5672/$tag\"; }"
   echo 'set -v   # each line is shown as it runs, as in a terminal'
   awk -v skip="$skip" '

@@ -24,7 +24,16 @@ internal static class AppAssemblyLoader
                     $"{settingKey} names '{configured}', which does not exist (resolved to '{path}'). Point it at the app's built .dll (for example bin/Release/net10.0/MyApp.dll).");
             }
 
-            assemblies.Add(new AppAssemblyLoadContext(path).LoadFromAssemblyPath(path));
+            try
+            {
+                assemblies.Add(new AppAssemblyLoadContext(path).LoadFromAssemblyPath(path));
+            }
+            catch (Exception e) when (e is BadImageFormatException or FileLoadException or IOException or UnauthorizedAccessException)
+            {
+                throw new InvalidOperationException(
+                    $"{settingKey} names '{configured}', which cannot be loaded as a .NET assembly ({e.Message}). Point it at the app's built .dll (for example bin/Release/net10.0/MyApp.dll) and check that this process may read it.",
+                    e);
+            }
         }
 
         return assemblies.Count > 0

@@ -7,6 +7,7 @@ using Pipeline.Gateway.Endpoints;
 using Pipeline.Gateway.OpenApi;
 using Pipeline.Gateway.Security;
 using Pipeline.Messages.Invocations;
+using Pipeline.Observability;
 using Pipeline.RabbitMq;
 
 namespace Pipeline.Gateway.Hosting;
@@ -23,9 +24,10 @@ internal static class GatewayApplication
 
     /// <exception cref="InvalidOperationException">A setting is wrong; the message names the key.</exception>
     /// <exception cref="AppDefinitionException">An app's attributes are wrong, or no app has a web endpoint.</exception>
-    public static WebApplication Build(string[] args)
+    public static WebApplication Build(string[] args, Action<IHostApplicationBuilder>? prepare = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args.Where(a => a != GatewayOptions.InsecureSwitch).ToArray() });
+        prepare?.Invoke(builder);
 
         // Defaults under every other source: ASP.NET's per-request lines only when asked for.
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = [new("Logging:LogLevel:Microsoft.AspNetCore", "Warning")] });
@@ -58,6 +60,9 @@ internal static class GatewayApplication
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<GatewayConnection>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GatewayConnection>());
+
+        // Probes on a port of their own (Pipeline:Health), answered until the gateway has stopped serving.
+        builder.Services.AddPipelineHealth(builder.Configuration).AddCheck<GatewayReadiness>(GatewayReadiness.Name, tags: ["ready"]);
         builder.Services.AddSingleton<WebEndpointHandler>();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = PayloadJson.Options.NumberHandling);
         builder.Services.AddOpenApi(openApi =>

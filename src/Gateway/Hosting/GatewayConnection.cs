@@ -10,6 +10,9 @@ internal sealed class GatewayConnection(IOptions<RabbitMqOptions> rabbit, AppReg
 {
     private PipelineConnection? _connection;
 
+    /// <summary>Whether the client is connected (between start and stop).</summary>
+    public bool IsConnected => _connection is not null;
+
     /// <summary>The client; only used by requests, which the server takes after this service started.</summary>
     public PipelineClient Client => _connection?.Client ?? throw new InvalidOperationException("The gateway is not connected to the pipeline yet.");
 

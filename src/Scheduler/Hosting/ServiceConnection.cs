@@ -11,6 +11,9 @@ internal sealed class ServiceConnection(RabbitMqOptions rabbit, IReadOnlyList<Ap
 {
     private PipelineConnection? _connection;
 
+    /// <summary>Whether the broker connection is open.</summary>
+    public bool IsConnected => _connection is not null;
+
     public PipelineClient Client => _connection?.Client ?? throw new InvalidOperationException("The scheduler fired before its broker connection was open.");
 
     public async Task ConnectAsync(CancellationToken cancellationToken)

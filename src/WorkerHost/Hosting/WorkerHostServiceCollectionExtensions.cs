@@ -97,6 +97,9 @@ public static class WorkerHostServiceCollectionExtensions
         services.AddReceiveEndpointObserver(sp => sp.GetRequiredService<PoolEndpointObserver>());
         services.AddMassTransit(bus =>
         {
+            // A self-hosted host contacts only the servers it is configured with: no usage report (app and queue
+            // names) to masstransit.io, which MassTransit 8 sends by default.
+            bus.DisableUsageTelemetry();
             bus.AddConsumer<PoolDemandedConsumer>();
             bus.AddConsumer<CancelInvocationConsumer>();
             bus.UsingRabbitMq((context, transport) =>

@@ -42,6 +42,9 @@ public sealed class GatewayProcess : IAsyncDisposable
         return new GatewayProcess(process, new Uri(line[(line.IndexOf(Listening, StringComparison.Ordinal) + Listening.Length)..].Trim()));
     }
 
+    /// <summary>The base address of the process's health endpoints (<c>/healthz/live</c>, <c>/healthz/ready</c>), from its log.</summary>
+    public Task<Uri> HealthAddressAsync(TimeSpan timeout) => _process.HealthAddressAsync(timeout);
+
     /// <summary>A client for this gateway; with <paramref name="token"/> null it sends no Authorization header.</summary>
     public HttpClient Client(string? token)
     {

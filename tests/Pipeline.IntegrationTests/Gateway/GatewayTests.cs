@@ -223,7 +223,7 @@ public sealed class GatewayTests(Servers servers, GatewayFixture fixture) : ICla
     {
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => GatewayProcess.StartAsync(servers, token: null));
 
-        Assert.Contains("exited (1)", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("exited (2)", refused.Message, StringComparison.Ordinal);
         Assert.Contains("Pipeline:Gateway:Token is not set", refused.Message, StringComparison.Ordinal);
         Assert.Contains("--insecure", refused.Message, StringComparison.Ordinal);
     }

@@ -115,6 +115,16 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The base address of the process's health endpoints, read from the line it logs once they listen (their port is picked at start).</summary>
+    public async Task<Uri> HealthAddressAsync(TimeSpan timeout)
+    {
+        const string Marker = "Health endpoints on ";
+        var line = await WaitForOutputAsync(Marker, timeout);
+        var addresses = line[(line.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length)..];
+        var first = addresses[..addresses.IndexOf(": /healthz", StringComparison.Ordinal)].Split(", ")[0];
+        return new Uri(first.TrimEnd('/') + "/");
+    }
+
     public int Count(string text) => _output.Count(line => line.Contains(text, StringComparison.Ordinal));
 
     /// <summary>Sends a POSIX signal (TERM, INT) to the process.</summary>

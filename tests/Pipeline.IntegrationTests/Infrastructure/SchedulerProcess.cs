@@ -43,6 +43,9 @@ public sealed class SchedulerProcess : IAsyncDisposable
     /// <summary>Waits until the process printed a line containing <paramref name="text"/>; fails with its output if it exits first.</summary>
     public Task WaitForOutputAsync(string text, TimeSpan timeout) => _process.WaitForOutputAsync(text, timeout);
 
+    /// <summary>The base address of the process's health endpoints (<c>/healthz/live</c>, <c>/healthz/ready</c>), from its log.</summary>
+    public Task<Uri> HealthAddressAsync(TimeSpan timeout) => _process.HealthAddressAsync(timeout);
+
     /// <summary>SIGTERM, then waits for the process to stop by itself (the service shuts Quartz down).</summary>
     public async Task StopAsync()
     {

@@ -87,7 +87,7 @@ public sealed class Servers(IMessageSink sink) : IAsyncLifetime
     {
         var broker = new Uri(RabbitMq);
         var credentials = broker.UserInfo.Length > 0 ? Uri.UnescapeDataString(broker.UserInfo) : "guest:guest";
-        var client = new HttpClient { BaseAddress = ManagementUri };
+        var client = new HttpClient { BaseAddress = ManagementUri, Timeout = TimeSpan.FromSeconds(30) };
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
             "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(credentials)));
         return client;

@@ -65,6 +65,9 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     public int Count(string text) => _process.Count(text);
 
+    /// <summary>The base address of the process's health endpoints (<c>/healthz/live</c>, <c>/healthz/ready</c>), from its log.</summary>
+    public Task<Uri> HealthAddressAsync(TimeSpan timeout) => _process.HealthAddressAsync(timeout);
+
     /// <summary>Sends a POSIX signal (TERM, INT) to the process.</summary>
     public void Signal(string signal) => _process.Signal(signal);
 

@@ -1,8 +1,8 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Pipeline.IntegrationTests.Infrastructure;
+using Pipeline.Observability.Health;
 using Pipeline.WorkerHost;
 
 namespace Pipeline.Observability.Tests.Infrastructure;
@@ -10,7 +10,8 @@ namespace Pipeline.Observability.Tests.Infrastructure;
 /// <summary>A worker host serving <see cref="TracedJobs"/> inside the test process, so its spans reach the test's exporter.</summary>
 public static class InProcessHost
 {
-    public static async Task<IHost> StartAsync(Servers servers, string rabbitMq, int healthPort)
+    /// <summary>Starts a worker host; <paramref name="healthPort"/> 0 lets it pick its health port (see <see cref="HealthAddress"/>).</summary>
+    public static async Task<IHost> StartAsync(Servers servers, string rabbitMq, int healthPort = 0, Action<IServiceCollection>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -23,19 +24,24 @@ public static class InProcessHost
             ["Pipeline:Worker:DetectGpus"] = "false",
             ["Pipeline:Worker:ReconcileInterval"] = "00:00:01",
             ["Pipeline:Worker:ExitGracePeriod"] = "00:00:05",
-            ["Pipeline:Health:Urls"] = $"http://127.0.0.1:{healthPort}/",
+            ["Pipeline:Health:Port"] = healthPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         builder.Services.AddPipelineWorkerHost(builder.Configuration, [typeof(TracedJobs).Assembly]);
+        configure?.Invoke(builder.Services);
         var host = builder.Build();
-        await host.StartAsync();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+
         return host;
     }
 
-    /// <summary>A loopback port nothing listens on right now.</summary>
-    public static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
+    /// <summary>The base address the host's health endpoints are bound to.</summary>
+    public static Uri HealthAddress(IHost host) => new(host.Services.GetRequiredService<HealthServer>().Addresses.Single().TrimEnd('/') + "/");
 }

@@ -22,7 +22,7 @@ public sealed class TracingTests(Servers servers)
             .AddInMemoryExporter(spans)
             .Build();
         var tag = $"{function}-{Guid.NewGuid():N}";
-        using (var host = await InProcessHost.StartAsync(servers, servers.RabbitMq, InProcessHost.FreePort()))
+        using (var host = await InProcessHost.StartAsync(servers, servers.RabbitMq))
         {
             await using var connection = await PipelineConnection.ConnectAsync(
                 new RabbitMqOptions { ConnectionString = servers.RabbitMq, ManagementUri = servers.ManagementUri },
