@@ -199,6 +199,10 @@ internal sealed class PoolManager(
                 pool.LostRegistration = lease.Lost.Register(() => _ = StopPoolAsync(pool, "lease lost", CancellationToken.None));
             }
 
+            // A broker that closes the connection (maintenance, close_all_connections, a restart) ends the container:
+            // it runs exit, and the reconciler enters a fresh one once the pool has input again after the reconnect.
+            pool.EndpointLostRegistration = pool.Endpoint.Lost.Register(() => _ = Task.Run(() => OnEndpointLostAsync(pool)));
+
             Log.PoolConsuming(_logger, plan.Queue, string.Join(",", slotLease.GpuIndices));
             return pool;
         }
@@ -220,6 +224,12 @@ internal sealed class PoolManager(
 
             return null;
         }
+    }
+
+    private async Task OnEndpointLostAsync(Pool pool)
+    {
+        Log.EndpointFaulted(_logger, pool.Queue);
+        await StopPoolAsync(pool, "broker connection lost", CancellationToken.None).ConfigureAwait(false);
     }
 
     // Busy pools wait for slots that idle pools hold: the least recently used idle container makes room (Modal's
@@ -280,6 +290,7 @@ internal sealed class PoolManager(
 
         await pool.Slot.StopAsync(grace / 2).ConfigureAwait(false);
         await pool.LostRegistration.DisposeAsync().ConfigureAwait(false);
+        await pool.EndpointLostRegistration.DisposeAsync().ConfigureAwait(false);
         pool.Slot.Dispose();
         slots.Release(pool.SlotLease);
         if (pool.Lease is not null)
