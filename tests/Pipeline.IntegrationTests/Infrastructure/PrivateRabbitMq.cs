@@ -107,6 +107,24 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
         await WaitUntilUpAsync();
     }
 
+    /// <summary>What <c>rabbitmqctl close_all_connections</c> does: the broker closes every client connection with a reason. Returns how many.</summary>
+    public async Task<int> CloseAllConnectionsAsync()
+    {
+        using var management = new HttpClient { BaseAddress = ManagementUri, Timeout = TimeSpan.FromSeconds(30) };
+        management.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("guest:guest"u8.ToArray()));
+        var listed = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<List<ConnectionInfo>>(management, "api/connections") ?? [];
+        var closed = 0;
+        foreach (var connection in listed)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Delete, $"api/connections/{Uri.EscapeDataString(connection.Name)}");
+            request.Headers.Add("X-Reason", "pipeline chaos test: broker closes the connection");
+            using var response = await management.SendAsync(request);
+            closed += response.IsSuccessStatusCode ? 1 : 0;
+        }
+
+        return closed;
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
@@ -239,6 +257,8 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
             return false;
         }
     }
+
+    private sealed record ConnectionInfo(string Name);
 
     private static int FreePort()
     {
