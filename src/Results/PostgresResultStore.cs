@@ -82,17 +82,94 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
     /// <summary>How long a finished call's result is kept, counted from when it was recorded.</summary>
     public TimeSpan Retention => _retention;
 
+    /// <inheritdoc />
+    /// <exception cref="ResultStoreUnavailableException">PostgreSQL is down, restarting, full or unreachable.</exception>
+    public async ValueTask RegisterAsync(string callId, CancellationToken cancellationToken)
+    {
+        await GuardAsync(
+            async token =>
+            {
+                await RegisterCoreAsync(callId, token).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ResultStoreUnavailableException">PostgreSQL is down, restarting, full or unreachable.</exception>
+    public async ValueTask RecordAsync(InvocationCompleted result, CancellationToken cancellationToken)
+    {
+        await GuardAsync(
+            async token =>
+            {
+                await RecordCoreAsync(result, token).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ResultStoreUnavailableException">PostgreSQL is down, restarting, full or unreachable.</exception>
+    public async ValueTask<CallLookup> GetAsync(string callId, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        return await GuardAsync(token => GetCoreAsync(callId, timeout, token), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ResultStoreUnavailableException">PostgreSQL is down, restarting, full or unreachable.</exception>
+    public async ValueTask<string> ClaimAsync(string idempotencyKey, string callId, CancellationToken cancellationToken)
+    {
+        return await GuardAsync(token => ClaimCoreAsync(idempotencyKey, callId, token), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ResultStoreUnavailableException">PostgreSQL is down, restarting, full or unreachable.</exception>
+    public async ValueTask RecordDuplicateAsync(string callId, string ownerCallId, CancellationToken cancellationToken)
+    {
+        await GuardAsync(
+            async token =>
+            {
+                await RecordDuplicateCoreAsync(callId, ownerCallId, token).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ResultStoreUnavailableException">PostgreSQL is down, restarting, full or unreachable.</exception>
+    public async ValueTask<bool> CancelAsync(string callId, CancellationToken cancellationToken)
+    {
+        return await GuardAsync(token => CancelCoreAsync(callId, token), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Deletes expired results, orphaned duplicates and expired idempotency claims (see the store's purge rules); the
+    /// store also purges by itself at most once per <see cref="PostgresResultStoreOptions.PurgeInterval"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the delete.</param>
+    /// <returns>The number of calls deleted (results and duplicates); expired keys are not counted.</returns>
+    /// <exception cref="ResultStoreUnavailableException">PostgreSQL is down, restarting, full or unreachable.</exception>
+    public async ValueTask<int> PurgeExpiredAsync(CancellationToken cancellationToken)
+    {
+        return await GuardAsync(token => PurgeExpiredCoreAsync(token), cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Test seam: called each time a waiter has looked, found the call pending, and starts waiting, with the id whose changes
     /// it waits for: the call's own, or its owner's for a duplicate.
     /// </summary>
     internal Action<string>? Parked { get; set; }
 
+    /// <summary>
+    /// The store's connections: in a worker host, Hangfire's retry storage opens its connections here too, so every
+    /// PostgreSQL connection of the process counts against one pool (see <see cref="PostgresResultStoreOptions.DefaultMaxPoolSize"/>).
+    /// </summary>
+    internal NpgsqlDataSource DataSource => _dataSource;
+
     /// <summary>The batches of writes executed so far (see <see cref="WriteBatcher"/>).</summary>
     internal long WriteBatches => _writes.Batches;
 
-    /// <inheritdoc />
-    public async ValueTask RegisterAsync(string callId, CancellationToken cancellationToken)
+    private async ValueTask RegisterCoreAsync(string callId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(callId);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
@@ -102,8 +179,7 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
         await _writes.WriteAsync([insert], cancellationToken).ConfigureAwait(false);
     }
 
-    /// <inheritdoc />
-    public async ValueTask RecordAsync(InvocationCompleted result, CancellationToken cancellationToken)
+    private async ValueTask RecordCoreAsync(InvocationCompleted result, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(result);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
@@ -131,12 +207,11 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
         }
     }
 
-    /// <inheritdoc />
     /// <remarks>
     /// An id with no row, or whose result expired, is <see cref="CallState.Unknown"/> at once, without waiting. The timeout
     /// is measured with the store's <see cref="TimeProvider"/>.
     /// </remarks>
-    public async ValueTask<CallLookup> GetAsync(string callId, TimeSpan timeout, CancellationToken cancellationToken)
+    private async ValueTask<CallLookup> GetCoreAsync(string callId, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(callId);
         if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
@@ -152,8 +227,7 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
             : await WaitAsync(callId, look.Answering, timeout, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <inheritdoc />
-    public async ValueTask<string> ClaimAsync(string idempotencyKey, string callId, CancellationToken cancellationToken)
+    private async ValueTask<string> ClaimCoreAsync(string idempotencyKey, string callId, CancellationToken cancellationToken)
     {
         IdempotencyKey.Validate(idempotencyKey, nameof(idempotencyKey));
         ArgumentNullException.ThrowIfNull(callId);
@@ -174,8 +248,7 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
         }
     }
 
-    /// <inheritdoc />
-    public async ValueTask RecordDuplicateAsync(string callId, string ownerCallId, CancellationToken cancellationToken)
+    private async ValueTask RecordDuplicateCoreAsync(string callId, string ownerCallId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(callId);
         ArgumentNullException.ThrowIfNull(ownerCallId);
@@ -202,8 +275,7 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
         }
     }
 
-    /// <inheritdoc />
-    public async ValueTask<bool> CancelAsync(string callId, CancellationToken cancellationToken)
+    private async ValueTask<bool> CancelCoreAsync(string callId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(callId);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
@@ -237,7 +309,7 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
     /// </summary>
     /// <param name="cancellationToken">Cancels the delete.</param>
     /// <returns>The number of calls deleted (results and duplicates); expired keys are not counted.</returns>
-    public async ValueTask<int> PurgeExpiredAsync(CancellationToken cancellationToken)
+    private async ValueTask<int> PurgeExpiredCoreAsync(CancellationToken cancellationToken)
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         return await DeleteExpiredAsync(_time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
@@ -268,6 +340,34 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
         _disposing.Dispose();
         _tables.Dispose();
     }
+
+    // An outage of the store, not a failure of this call, is reported as ResultStoreUnavailableException. A restart breaks
+    // every pooled connection, and each would fail once when next used: the pool is cleared and the call tried once more
+    // (every operation here may run twice: writes are upserts, claims return the same owner). A cancelled call stays an
+    // OperationCanceledException.
+    private async ValueTask<T> GuardAsync<T>(Func<CancellationToken, ValueTask<T>> operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await operation(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsOutage(e, cancellationToken))
+        {
+            _dataSource.Clear();
+        }
+
+        try
+        {
+            return await operation(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsOutage(e, cancellationToken))
+        {
+            throw ResultStoreUnavailableException.For(_target, e);
+        }
+    }
+
+    private static bool IsOutage(Exception e, CancellationToken cancellationToken) =>
+        e is not ResultStoreUnavailableException && !cancellationToken.IsCancellationRequested && StoreFaults.IsTransient(e);
 
     private static NpgsqlParameter JsonParameter(string? json) =>
         new() { NpgsqlDbType = NpgsqlDbType.Json, Value = (object?)json ?? DBNull.Value };

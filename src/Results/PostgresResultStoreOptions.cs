@@ -51,10 +51,12 @@ public sealed partial class PostgresResultStoreOptions
     public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// The connections one store opens at most, unless the connection string sets <c>Maximum Pool Size</c>. Npgsql's
-    /// default of 100 per process let a client and a host with hundreds of spawns in flight take all of PostgreSQL's
-    /// default 100 connections (<c>53300: remaining connection slots are reserved</c>); with 20, calls wait their turn
-    /// for a connection instead.
+    /// The connections one store opens at most (its LISTEN connection included), unless the connection string sets
+    /// <c>Maximum Pool Size</c>. A worker host opens every PostgreSQL connection of its process through this one pool (the
+    /// results store, its LISTEN connection and the retry delays' Hangfire storage), so this is the most a host process
+    /// holds. Npgsql's default of 100 per process let a client and a host with hundreds of spawns in flight take all of
+    /// PostgreSQL's default 100 connections (<c>53300: remaining connection slots are reserved</c>); with 20, calls wait
+    /// their turn for a connection instead.
     /// </summary>
     public const int DefaultMaxPoolSize = 20;
 

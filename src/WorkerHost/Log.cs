@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Pipeline.WorkerHost;
 
-/// <summary>Log messages of Pipeline.WorkerHost; event ids 2000-2099 (2100-2199 are the slots').</summary>
+/// <summary>Log messages of Pipeline.WorkerHost; event ids 2000-2099 (2100-2199 are the slots', 2200-2219 the store's).</summary>
 internal static partial class Log
 {
     [LoggerMessage(2000, LogLevel.Information, "Pool {Queue} starting ({Parameters})")]

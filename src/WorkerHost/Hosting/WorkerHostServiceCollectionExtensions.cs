@@ -13,6 +13,7 @@ using Pipeline.WorkerHost.Hosting;
 using Pipeline.WorkerHost.Pools;
 using Pipeline.WorkerHost.RabbitMq;
 using Pipeline.WorkerHost.Retries;
+using Pipeline.WorkerHost.Store;
 using Pipeline.Consumers.Invocations;
 
 namespace Pipeline.WorkerHost;
@@ -57,11 +58,22 @@ public static class WorkerHostServiceCollectionExtensions
         var results = configuration.GetSection(PostgresResultStoreOptions.SectionName).Get<PostgresResultStoreOptions>() ?? new PostgresResultStoreOptions();
         if (results.ConnectionString is { Length: > 0 } || Environment.GetEnvironmentVariable(PostgresResultStoreOptions.EnvironmentVariable) is { Length: > 0 })
         {
-            services.AddSingleton<IResultStore>(sp => new PostgresResultStore(results, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresResultStore>>()));
+            // A restart or saturation of PostgreSQL makes inputs wait for it (StoreOutage), never fail or dead-letter.
+            services.AddSingleton<StoreOutage>();
+            services.AddSingleton(sp => new PostgresResultStore(results, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresResultStore>>()));
+            services.AddSingleton<IResultStore>(sp => new ResilientResultStore(sp.GetRequiredService<PostgresResultStore>(), sp.GetRequiredService<StoreOutage>()));
 
-            // Retry delays live in the same database, so a retry survives every process restarting.
-            services.AddSingleton(sp => new RetryServer(sp, results.EffectiveConnectionString, retries, sp.GetRequiredService<ILogger<RetryServer>>()));
-            services.AddSingleton<IRetryScheduler>(sp => new DurableRetryScheduler(sp.GetRequiredService<RetryServer>().Jobs, sp.GetRequiredService<TimeProvider>()));
+            // Retry delays live in the same database, so a retry survives every process restarting; Hangfire takes its
+            // connections from the results store's pool, so the whole process holds at most that pool's size.
+            services.AddSingleton(sp => new RetryServer(sp, sp.GetRequiredService<PostgresResultStore>().DataSource, retries, sp.GetRequiredService<ILogger<RetryServer>>()));
+            services.AddSingleton<IRetryScheduler>(sp => new DurableRetryScheduler(sp.GetRequiredService<RetryServer>().Jobs, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<StoreOutage>()));
+        }
+        else
+        {
+            // Without PostgreSQL a retry's delay is kept in this process's memory, outside the consumer: the failed input
+            // is acknowledged and the pool takes other input meanwhile.
+            services.AddSingleton<MemoryRetryScheduler>();
+            services.AddSingleton<IRetryScheduler>(sp => sp.GetRequiredService<MemoryRetryScheduler>());
         }
 
         services.AddPipelineWorker(appAssemblies ?? AppAssemblyLoader.Load(worker.Apps, $"{WorkerOptions.Section}:Apps"));
@@ -133,7 +145,12 @@ public static class WorkerHostServiceCollectionExtensions
         services.AddHostedService<ShutdownSignals>();
 
         // Probes: ready while the bus is connected; OTLP export of traces and metrics when configured.
-        services.AddPipelineHealth(configuration).AddCheck<WorkerReadiness>(WorkerReadiness.Name, tags: ["ready"]);
+        var health = services.AddPipelineHealth(configuration).AddCheck<WorkerReadiness>(WorkerReadiness.Name, tags: ["ready"]);
+        if (services.Any(s => s.ServiceType == typeof(StoreOutage)))
+        {
+            health.AddCheck<StoreReadiness>(StoreReadiness.Name, tags: ["ready"]);
+        }
+
         services.AddPipelineTelemetry(configuration);
         services.Configure<HostOptions>(host => host.ShutdownTimeout = worker.ExitGracePeriod + TimeSpan.FromSeconds(15));
         return services;

@@ -4,15 +4,16 @@ using Hangfire;
 using MassTransit;
 using Pipeline.Consumers.Invocations;
 using Pipeline.Messages.Invocations;
+using Pipeline.WorkerHost.Store;
 
 namespace Pipeline.WorkerHost.Retries;
 
 /// <summary>
 /// Retry delays kept in PostgreSQL (Hangfire): the next attempt is stored as a job due after the delay, and the failed
 /// input is acknowledged. Any worker host's job server sends it when due, so a retry survives every process restarting.
-/// A retry due at once is sent straight away.
+/// A retry due at once is sent straight away. While PostgreSQL is unavailable, storing the retry waits for it.
 /// </summary>
-internal sealed class DurableRetryScheduler(IBackgroundJobClient jobs, TimeProvider time) : IRetryScheduler
+internal sealed class DurableRetryScheduler(IBackgroundJobClient jobs, TimeProvider time, StoreOutage outage) : IRetryScheduler
 {
     public bool IsDurable => true;
 
@@ -24,7 +25,7 @@ internal sealed class DurableRetryScheduler(IBackgroundJobClient jobs, TimeProvi
             return;
         }
 
-        var queue = QueueOf(context.ReceiveContext.InputAddress);
+        var queue = RetryDeliveryJob.QueueOf(context.ReceiveContext.InputAddress);
         var invocation = JsonSerializer.Serialize(next, RetryDeliveryJob.Json);
         var requestId = context.RequestId?.ToString();
         var responseAddress = context.ResponseAddress?.ToString();
@@ -32,7 +33,18 @@ internal sealed class DurableRetryScheduler(IBackgroundJobClient jobs, TimeProvi
 
         // The W3C trace context of the failed attempt, so the next attempt joins the caller's trace.
         var traceParent = Activity.Current?.Id;
-        jobs.Schedule<RetryDeliveryJob>(job => job.DeliverAsync(queue, invocation, requestId, responseAddress, conversationId, traceParent, CancellationToken.None), DueAt(time.GetUtcNow() + delay));
+        var due = DueAt(time.GetUtcNow() + delay);
+
+        // While PostgreSQL is down or full the failed attempt stays unacknowledged and this waits for the store: the retry
+        // is stored once it is back, never lost and never dead-lettered for want of a database.
+        await outage.RunAsync(
+            "schedule retry",
+            _ =>
+            {
+                jobs.Schedule<RetryDeliveryJob>(job => job.DeliverAsync(queue, invocation, requestId, responseAddress, conversationId, traceParent, CancellationToken.None), due);
+                return ValueTask.CompletedTask;
+            },
+            context.CancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -45,6 +57,4 @@ internal sealed class DurableRetryScheduler(IBackgroundJobClient jobs, TimeProvi
         return whole == exact ? exact : whole.AddSeconds(1);
     }
 
-    // rabbitmq://host/vhost/queue?args: the queue is the last path segment.
-    private static string QueueOf(Uri address) => Uri.UnescapeDataString(address.AbsolutePath.TrimEnd('/').Split('/')[^1]);
 }

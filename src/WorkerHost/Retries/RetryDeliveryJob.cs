@@ -16,6 +16,9 @@ internal sealed class RetryDeliveryJob(IBus bus, BrokerTopology topology)
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The queue of a receive address (<c>rabbitmq://host/vhost/queue?args</c>: its last path segment).</summary>
+    internal static string QueueOf(Uri address) => Uri.UnescapeDataString(address.AbsolutePath.TrimEnd('/').Split('/')[^1]);
+
     /// <summary>Sends <paramref name="invocation"/> (a <see cref="RunInvocation"/> as JSON) to <paramref name="queue"/>, with the caller's reply address.</summary>
     [AutomaticRetry(Attempts = 50, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     public Task DeliverAsync(string queue, string invocation, string? requestId, string? responseAddress, string? conversationId, CancellationToken cancellationToken) =>

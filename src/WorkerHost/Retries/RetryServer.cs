@@ -1,7 +1,6 @@
 using Hangfire;
 using Hangfire.Common;
 using Hangfire.PostgreSql;
-using Hangfire.PostgreSql.Factories;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -23,7 +22,7 @@ internal sealed class RetryServer : IHostedLifecycleService, IDisposable
     private readonly ILogger<RetryServer> _logger;
     private BackgroundJobServer? _server;
 
-    public RetryServer(IServiceProvider services, string connectionString, RetryOptions options, ILogger<RetryServer> logger)
+    public RetryServer(IServiceProvider services, Npgsql.NpgsqlDataSource connections, RetryOptions options, ILogger<RetryServer> logger)
     {
         _services = services;
         _options = options;
@@ -39,7 +38,8 @@ internal sealed class RetryServer : IHostedLifecycleService, IDisposable
             // default 10 minutes; the lock is only held for one poll, so a short expiry is safe.
             DistributedLockTimeout = TimeSpan.FromSeconds(15),
         };
-        Storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, storageOptions), storageOptions);
+        // Connections come from the results store's pool, so the process stays within one documented limit.
+        Storage = new PostgreSqlStorage(new SharedConnections(connections), storageOptions);
         Jobs = new BackgroundJobClient(Storage);
         Jobs.RetryAttempts = 0;
         RestrictTypes();

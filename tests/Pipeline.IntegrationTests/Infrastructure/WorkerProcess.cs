@@ -17,16 +17,28 @@ public sealed class WorkerProcess : IAsyncDisposable
     public string Output => _process.Output;
 
     /// <summary>Starts a worker and waits until it hears pool notices (its broker connection is up).</summary>
-    public static async Task<WorkerProcess> StartReadyAsync(Servers servers, string eventsDirectory, IReadOnlyDictionary<string, string>? settings = null)
+    public static async Task<WorkerProcess> StartReadyAsync(
+        Servers servers,
+        string eventsDirectory,
+        IReadOnlyDictionary<string, string>? settings = null,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var worker = Start(servers, eventsDirectory, settings);
+        var worker = Start(servers, eventsDirectory, settings, environment);
         await worker.WaitForOutputAsync("listening for pool notices", TimeSpan.FromSeconds(60));
         return worker;
     }
 
-    public static WorkerProcess Start(Servers servers, string eventsDirectory, IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary>
+    /// Starts a worker; <paramref name="environment"/> replaces its variables (a null value removes one: for example no
+    /// <c>Pipeline__Results__ConnectionString</c> and no <c>PIPELINE_POSTGRES</c> for a host without PostgreSQL).
+    /// </summary>
+    public static WorkerProcess Start(
+        Servers servers,
+        string eventsDirectory,
+        IReadOnlyDictionary<string, string>? settings = null,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var environment = new Dictionary<string, string?>
+        var variables = new Dictionary<string, string?>
         {
             ["Pipeline__Worker__Apps__0"] = RepoPaths.TestApp,
             ["Pipeline__RabbitMq__ConnectionString"] = servers.RabbitMq,
@@ -40,7 +52,12 @@ public sealed class WorkerProcess : IAsyncDisposable
             ["PIPELINE_ITEST_EVENTS"] = eventsDirectory,
             ["PIPELINE_ITEST_GATES"] = servers.GatesDirectory,
         };
-        return new WorkerProcess(ChildProcess.Start("Worker", RepoPaths.WorkerHost, environment, settings, logPrefix: ""));
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            variables[key] = value;
+        }
+
+        return new WorkerProcess(ChildProcess.Start("Worker", RepoPaths.WorkerHost, variables, settings, logPrefix: ""));
     }
 
     /// <summary>Waits until the process printed a line containing <paramref name="text"/>; fails with its output if it exits first.</summary>
