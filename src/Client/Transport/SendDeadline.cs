@@ -46,6 +46,12 @@ internal sealed class SendDeadline(TimeSpan timeout, string broker, TimeProvider
                 pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, LongestPause.Ticks));
             }
         }
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && (e is not OperationCanceledException c || c.CancellationToken != cancellationToken))
+        {
+            // The caller's token, not the linked one: MassTransit reports a start cancelled while the broker is
+            // unreachable as the connection's own failure.
+            throw new OperationCanceledException("The caller cancelled while waiting for the broker.", e, cancellationToken);
+        }
         catch (OperationCanceledException e) when (expiry.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new BrokerUnavailableException(broker, timeout, last ?? e);

@@ -16,9 +16,11 @@ namespace Pipeline.IntegrationTests.WorkerHost;
 /// restarts. Every call resolves by its own id, nothing is in <c>_error</c>, and every container of a host that was not
 /// SIGKILLed ran <c>exit</c> once per <c>enter</c>. The broker and the database are private servers of this test (the
 /// shared ones are never stopped). It reports lost and double executions; set PIPELINE_CHAOS_REPORT to a file to have
-/// each run append its counts (infra/chaos.sh runs it in a loop).
+/// each run append its counts. It runs apart from the suite (infra/test.sh calls infra/chaos.sh once): its servers alone
+/// take a minute to start on a loaded 2-core machine.
 /// </summary>
 [Collection(ServersGroup.Name)]
+[Trait("Category", "Chaos")]
 public sealed class ChaosTests(Servers servers, ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
@@ -118,7 +120,7 @@ public sealed class ChaosTests(Servers servers, ITestOutputHelper output) : IDis
             .ToList();
         var errors = await QueueDepth.ReadAsync(broker.AmqpUri, ["itest.slow_error", .. Models.Select(m => session.Client.Cls("itest", "model").With(new { name = m }).Queue + "_error")]);
         var report = string.Create(CultureInfo.InvariantCulture,
-            $"calls={calls.Count} lost={lost} refused-sends={refused.Count} ran-twice={doubleStarts} finished-twice={doubleEnds} enters={enters} exits={exitsTotal} exits-missing={unbalanced.Count} error-queue={errors.Values.Sum(v => v)} seconds={_clock.Elapsed.TotalSeconds:0}");
+            $"calls={calls.Count} lost={lost} refused-sends={refused.Count} ({Kinds(refused)}) ran-twice={doubleStarts} finished-twice={doubleEnds} enters={enters} exits={exitsTotal} exits-missing={unbalanced.Count} error-queue={errors.Values.Sum(v => v)} seconds={_clock.Elapsed.TotalSeconds:0}");
         output.WriteLine(report);
         if (Environment.GetEnvironmentVariable("PIPELINE_CHAOS_REPORT") is { Length: > 0 } file)
         {
@@ -207,6 +209,9 @@ public sealed class ChaosTests(Servers servers, ITestOutputHelper output) : IDis
     }
 
     private int Finished() => _events.Read().Count(e => e.Kind is "slow-end" or "method-end" && e.Subject.StartsWith(_run, StringComparison.Ordinal));
+
+    private static string Kinds(IEnumerable<string> refused) =>
+        string.Join(", ", refused.GroupBy(r => r.Split(':')[0]).Select(g => $"{g.Count()} {g.Key}"));
 
     private int Count(string kind) => _events.Read().Count(e => e.Kind == kind);
 
