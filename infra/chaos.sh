@@ -18,8 +18,11 @@ RUNS=${1:-10}
 RUN_TIMEOUT=${PIPELINE_CHAOS_RUN_TIMEOUT:-600}
 REPORT=$(mktemp "${TMPDIR:-/tmp}/pipeline-chaos-XXXXXX.txt")
 
-# shellcheck source=/dev/null
-. "$ROOT/infra/.env"
+# The shared servers' connection strings: from the environment, else from what infra/up.sh wrote.
+if [[ -z ${PIPELINE_RABBITMQ:-} && -f $ROOT/infra/.env ]]; then
+  # shellcheck source=/dev/null
+  . "$ROOT/infra/.env"
+fi
 export PIPELINE_RABBITMQ PIPELINE_POSTGRES PIPELINE_REQUIRE_SERVERS=1 PIPELINE_CHAOS_REPORT=$REPORT
 
 failed=0
