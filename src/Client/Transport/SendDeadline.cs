@@ -62,7 +62,9 @@ internal sealed class SendDeadline(TimeSpan timeout, string broker, TimeProvider
         }
     }
 
-    // Nothing was sent: the connection could not be opened (refused, unreachable, wrong credentials or virtual host).
+    // Nothing was sent: the connection could not be opened (refused, unreachable, wrong credentials or virtual host),
+    // or a pool's declare (harmless to repeat) lost its connection.
     private static bool IsRefusal(Exception e) =>
-        e is BrokerUnreachableException || (e is MassTransit.ConnectionException && e.InnerException is BrokerUnreachableException);
+        e is BrokerUnreachableException or Pipeline.RabbitMq.TopologyConnectionLostException
+        || (e is MassTransit.ConnectionException && e.InnerException is BrokerUnreachableException);
 }

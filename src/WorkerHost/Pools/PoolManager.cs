@@ -107,9 +107,9 @@ internal sealed class PoolManager(
                     pools.Add(pool);
                 }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                // A pool that never started has nothing to stop.
+                // A pool that never started (or whose start was cancelled) has nothing to stop.
             }
         }
 
@@ -206,9 +206,15 @@ internal sealed class PoolManager(
             Log.PoolConsuming(_logger, plan.Queue, string.Join(",", slotLease.GpuIndices));
             return pool;
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            Log.PoolFailed(_logger, e, plan.Queue);
+            // A start cut short by shutdown is no failure, but its container may have entered all the same: it still
+            // owes its exit, and the host must stop cleanly (an escaping cancellation aborted the process).
+            if (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                Log.PoolFailed(_logger, e, plan.Queue);
+            }
+
             if (slot is not null)
             {
                 // The container may have entered before consuming failed: it still owes its exit.

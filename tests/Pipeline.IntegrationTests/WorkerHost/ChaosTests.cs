@@ -100,9 +100,10 @@ public sealed class ChaosTests(Servers servers, ITestOutputHelper output) : IDis
             worker.Signal("TERM");
         }
 
+        var exitCodes = new List<int>();
         foreach (var worker in live)
         {
-            Assert.Equal(0, await worker.Exited.WaitAsync(Patience));
+            exitCodes.Add(await worker.Exited.WaitAsync(Patience));
         }
 
         var events = _events.Read();
@@ -120,13 +121,14 @@ public sealed class ChaosTests(Servers servers, ITestOutputHelper output) : IDis
             .ToList();
         var errors = await QueueDepth.ReadAsync(broker.AmqpUri, ["itest.slow_error", .. Models.Select(m => session.Client.Cls("itest", "model").With(new { name = m }).Queue + "_error")]);
         var report = string.Create(CultureInfo.InvariantCulture,
-            $"calls={calls.Count} lost={lost} refused-sends={refused.Count} ({Kinds(refused)}) ran-twice={doubleStarts} finished-twice={doubleEnds} enters={enters} exits={exitsTotal} exits-missing={unbalanced.Count} error-queue={errors.Values.Sum(v => v)} seconds={_clock.Elapsed.TotalSeconds:0}");
+            $"calls={calls.Count} lost={lost} refused-sends={refused.Count} ({Kinds(refused)}) ran-twice={doubleStarts} finished-twice={doubleEnds} enters={enters} exits={exitsTotal} exits-missing={unbalanced.Count} error-queue={errors.Values.Sum(v => v)} host-exit-codes={string.Join(",", exitCodes)} seconds={_clock.Elapsed.TotalSeconds:0}");
         output.WriteLine(report);
         if (Environment.GetEnvironmentVariable("PIPELINE_CHAOS_REPORT") is { Length: > 0 } file)
         {
             await File.AppendAllTextAsync(file, report + Environment.NewLine);
         }
 
+        Assert.True(exitCodes.All(c => c == 0), $"hosts stopped by SIGTERM exit 0: {string.Join(",", exitCodes)}");
         Assert.True(lost == 0, $"{lost} call(s) did not resolve: {string.Join("; ", outcomes.Where(o => o is not null).Take(5))}");
         Assert.All(errors, e => Assert.True(e.Value == 0, $"{e.Key} holds {e.Value} message(s)"));
         Assert.True(unbalanced.Count == 0, "every container of a host that was not SIGKILLed ran exit once per enter: " + string.Join("; ", unbalanced));

@@ -129,6 +129,24 @@ public sealed class PoolManagerTests
     }
 
     [Fact]
+    public async Task EnsureAsync_StartCancelledByShutdownAfterEnter_RunsExitAndTheHostStopsWithoutThrowing()
+    {
+        var manager = Create();
+        using var shutdown = new CancellationTokenSource();
+        _transport.OnConnect = _ =>
+        {
+            shutdown.Cancel();
+            throw new OperationCanceledException(shutdown.Token);
+        };
+
+        await manager.EnsureAsync(Demand("worker", 0), shutdown.Token);
+        await manager.StopAsync(CancellationToken.None);
+
+        Assert.Equal(["enter 0", "exit 0"], PoolEvents.Of(_run));
+        Assert.False(manager.IsServing(Queue("worker", 0)));
+    }
+
+    [Fact]
     public async Task ScaleDownIdleAsync_AfterTheWindow_StopsIdleContainersButKeepsMinContainers()
     {
         var manager = Create();
