@@ -53,8 +53,8 @@ internal sealed class MemoryRetryScheduler(IServiceProvider services, TimeProvid
             context.ConversationId?.ToString(),
             Activity.Current?.Id);
         _waiting.TryAdd(retry, 0);
-        retry.Timer = time.CreateTimer(static state => ((WaitingRetry)state!).Due?.Invoke(), retry, delay, Timeout.InfiniteTimeSpan);
         retry.Due = () => _ = SendAsync(retry);
+        retry.Timer = time.CreateTimer(static state => ((WaitingRetry)state!).Due?.Invoke(), retry, delay, Timeout.InfiniteTimeSpan);
         if (lifetime.ApplicationStopping.IsCancellationRequested)
         {
             retry.Due();

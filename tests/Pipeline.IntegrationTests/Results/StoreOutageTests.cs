@@ -117,6 +117,9 @@ public sealed class StoreOutageTests(Servers servers) : IDisposable
         var echo = session.Client.Function("itest", "echo");
         var flaky = session.Client.Function("itest", "flaky");
 
+        // Sampled every 50 ms from the first spawn until every call resolved: the most the host held at any sample.
+        using var done = new CancellationTokenSource();
+        var sampler = SampleMostConnectionsAsync(postgres, "itest-limit", done.Token);
         var calls = new List<FunctionCall>();
         for (var i = 0; i < 300; i++)
         {
@@ -128,17 +131,14 @@ public sealed class StoreOutageTests(Servers servers) : IDisposable
             }
         }
 
-        // Sampled every 50 ms while the inputs run: the most the host held at any sample.
-        var most = 0;
-        var waits = Task.WhenAll(calls.Select(c => c.GetAsync<Reply>(Patience)));
-        using var sampling = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-        while (!waits.IsCompleted)
+        foreach (var call in calls)
         {
-            most = Math.Max(most, await postgres.CountConnectionsAsync("itest-limit"));
-            await sampling.WaitForNextTickAsync();
+            await call.GetAsync<Reply>(Patience);
         }
 
-        await waits;
+        await done.CancelAsync();
+        var most = await sampler;
+
         Assert.InRange(most, 1, PostgresResultStoreOptions.DefaultMaxPoolSize);
     }
 
@@ -176,6 +176,26 @@ public sealed class StoreOutageTests(Servers servers) : IDisposable
         TestClient.Options(servers),
         AppManifests.From(typeof(Work).Assembly),
         new PostgresResultStoreOptions { ConnectionString = $"{postgres.ConnectionString};Application Name=itest-client", Schema = "pipeline" });
+
+    private static async Task<int> SampleMostConnectionsAsync(PrivatePostgres postgres, string applicationName, CancellationToken stop)
+    {
+        var most = 0;
+        using var sampling = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        try
+        {
+            do
+            {
+                most = Math.Max(most, await postgres.CountConnectionsAsync(applicationName));
+            }
+            while (await sampling.WaitForNextTickAsync(stop));
+        }
+        catch (OperationCanceledException)
+        {
+            // Every call resolved.
+        }
+
+        return most;
+    }
 
     // Opens connections until the server refuses (53300), closing the host's own ones, until the host holds none.
     private static async Task<List<NpgsqlConnection>> SaturateAsync(PrivatePostgres postgres, string host)
