@@ -25,6 +25,9 @@ if [[ -z ${PIPELINE_RABBITMQ:-} && -f $ROOT/infra/.env ]]; then
 fi
 export PIPELINE_RABBITMQ PIPELINE_POSTGRES PIPELINE_REQUIRE_SERVERS=1 PIPELINE_CHAOS_REPORT=$REPORT
 
+# On a loaded machine the test host alone can take over vstest's default 90 s to start.
+export VSTEST_CONNECTION_TIMEOUT=${VSTEST_CONNECTION_TIMEOUT:-300}
+
 failed=0
 for i in $(seq "$RUNS"); do
   before=$(wc -l <"$REPORT")

@@ -197,8 +197,10 @@ public sealed class ChaosTests(Servers servers, ITestOutputHelper output) : IDis
 
     private async Task<WorkerProcess> StartWorkerAsync(Dictionary<string, string> settings)
     {
-        var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory, settings);
+        // Generous: a host starting on a loaded 2-core machine while two others work took over a minute.
+        var worker = WorkerProcess.Start(servers, _events.Directory, settings);
         _workers.Add(worker);
+        await worker.WaitForOutputAsync("listening for pool notices", TimeSpan.FromMinutes(3));
         return worker;
     }
 
