@@ -34,4 +34,13 @@ internal static partial class Log
 
     [LoggerMessage(1012, LogLevel.Debug, "Call {CallId} to {Target} {Status} after {Attempts} attempt(s)")]
     public static partial void Completed(ILogger logger, string callId, string target, string status, int attempts);
+
+    [LoggerMessage(1007, LogLevel.Debug, "Container {ContainerId} for {Queue}: {What} was given up on ({Why}) but its code is still running; the container takes no input until it ends")]
+    public static partial void AttemptAbandoned(ILogger logger, string containerId, string queue, string what, string why);
+
+    [LoggerMessage(1008, LogLevel.Error, "Container {ContainerId} for {Queue} is broken: {Count} attempt(s) given up on still run {GraceSeconds} s later (.NET cannot abort a thread); it takes no more input, its exit hooks will not run, and a new container is entered for the next input")]
+    public static partial void ContainerBroken(ILogger logger, string containerId, string queue, int count, double graceSeconds);
+
+    [LoggerMessage(1009, LogLevel.Information, "Container {ContainerId} for {Queue}: {What}, given up on earlier, has now returned ({Outcome})")]
+    public static partial void AbandonedAttemptEnded(ILogger logger, string containerId, string queue, string what, string outcome);
 }

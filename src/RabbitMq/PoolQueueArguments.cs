@@ -8,7 +8,9 @@ namespace Pipeline.RabbitMq;
 
 /// <summary>
 /// The queue arguments of a pool queue. The <c>x-pipeline-*</c> ones describe the pool, so an operator reads it in the
-/// management UI and a host that restarted rebuilds the <see cref="PoolDemanded"/> notice from the broker alone;
+/// management UI (each parameter as its own <c>x-pipeline-param.&lt;name&gt;</c>, see <see cref="PoolParameterArguments"/>)
+/// and a host that restarted rebuilds the <see cref="PoolDemanded"/> notice from the broker alone (from
+/// <c>x-pipeline-parameters</c>, the JSON, which a queue declared by an older version has alone);
 /// RabbitMQ ignores unknown arguments when it compares a redeclaration, so a MassTransit endpoint that does not
 /// repeat them still agrees. The quorum ones RabbitMQ does compare: an endpoint must repeat them exactly.
 /// </summary>
@@ -61,6 +63,15 @@ internal static class PoolQueueArguments
             [Target] = target,
             [Parameters] = kind == ClassKind && demand.Parameters is { } parameters ? Compact(parameters) : "{}",
         };
+
+        // One argument per parameter as well, for people: the UI shows the JSON above with its quotes escaped.
+        if (kind == ClassKind && demand.Parameters is { ValueKind: JsonValueKind.Object } set)
+        {
+            foreach (var (key, value) in PoolParameterArguments.For(demand.Queue, set))
+            {
+                arguments[key] = value;
+            }
+        }
 
         if (options.QueueType == RabbitMqQueueType.Quorum)
         {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using Pipeline.Client.Targets;
 using Pipeline.Messages.Invocations;
+using Pipeline.Messages.Parameters;
 using Pipeline.Results;
 
 namespace Pipeline.Client.Tests;
@@ -161,6 +162,22 @@ public sealed class FunctionHandleTests
         var demand = Assert.Single(_transport.Announced);
         Assert.Equal(model.Queue, demand.Queue);
         Assert.StartsWith("inference.model.p-", model.Queue, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(3_000_000_000L)]
+    [InlineData(-3_000_000_000L)]
+    [InlineData(3_000_000_000u)]
+    public async Task Cls_WithIntParameterOutOfRange_IsRefusedBeforeAnyPoolIsNamed(object size)
+    {
+        var error = Assert.Throws<ParameterException>(() => _client.Cls("inference", "Model").With(new { Name = "llama", Size = size }));
+        var alsoByName = Assert.Throws<ParameterException>(() => _client.Cls("inference", "Model").With([new("name", "llama"), new("size", size)]));
+
+        Assert.Contains("'size' of inference.model expects int (a whole number from -2147483648 to 2147483647)", error.Message, StringComparison.Ordinal);
+        Assert.Equal(error.Message, alsoByName.Message);
+        await _client.Cls("inference", "Model").With(new { Name = "llama", Size = int.MaxValue }).Method("generate").SendAsync(["hi"]);
+        Assert.Equal("{\"name\":\"llama\",\"size\":2147483647}", Assert.Single(_transport.Sent).Parameters!.Value.GetRawText());
+        Assert.Single(_transport.Announced);
     }
 
     [Fact]

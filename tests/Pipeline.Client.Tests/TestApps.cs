@@ -10,6 +10,6 @@ internal static class TestApps
         [new FunctionManifest("square", ["x"]), new FunctionManifest("nightly-report", [])],
         [new ClassManifest(
             "model",
-            new ParameterSchema("inference.model", [new ParameterSpec("name", ParameterType.String), new ParameterSpec("size", ParameterType.Int, ParameterValue.FromInt(100))]),
+            new ParameterSchema("inference.model", [new ParameterSpec("name", ParameterType.String), ParameterSpec.ForInt("size", ParameterValue.FromInt(100))]),
             [new FunctionManifest("generate", ["prompt"])])]);
 }

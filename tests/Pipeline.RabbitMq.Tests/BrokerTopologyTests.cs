@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Pipeline.Messages.Invocations;
+using Pipeline.Messages.Parameters;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
@@ -196,6 +197,67 @@ public sealed class BrokerTopologyTests(BrokerFixture broker) : IAsyncLifetime
         Assert.Equal(new QueueCounts(0, 0), await topology.PeekAsync(_queue, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task DeclarePoolAsync_ClassPool_ManagementShowsEachParameterAsItsOwnArgument()
+    {
+        var options = broker.Options();
+        var demand = PoolParameterArgumentsTests.Demand(
+            ("name", ParameterValue.FromString("llama " + Guid.NewGuid().ToString("N")[..8])),
+            ("size", ParameterValue.FromInt(7)),
+            ("stream", ParameterValue.FromBool(true)),
+            ("seed", ParameterValue.FromBytes([1, 2, 3])));
+        await using var topology = BrokerFixture.Topology(options);
+        using var management = BrokerFixture.Management(options);
+        try
+        {
+            await topology.DeclarePoolAsync(demand, CancellationToken.None);
+
+            var info = await ListedAsync(management, demand.Queue);
+            Assert.Equal(demand.Parameters!.Value.GetProperty("name").GetString(), info.Arguments["x-pipeline-param.name"]);
+            Assert.Equal(7L, info.Arguments["x-pipeline-param.size"]);
+            Assert.Equal(true, info.Arguments["x-pipeline-param.stream"]);
+            Assert.Equal("3 bytes: 010203", info.Arguments["x-pipeline-param.seed"]);
+            Assert.Equal(demand.Parameters.Value.GetRawText(), info.Arguments["x-pipeline-parameters"]);
+            Assert.Equal(demand.Parameters.Value.GetRawText(), PoolQueueArguments.TryRead(info.Name, info.Arguments)!.Parameters!.Value.GetRawText());
+        }
+        finally
+        {
+            await broker.DeletePoolAsync(demand.Queue);
+        }
+    }
+
+    [Fact]
+    public async Task DeclarePoolAsync_QueueOfThePreviousVersionWithTheJsonOnly_IsKeptAndStillAPool()
+    {
+        // The previous version declared x-pipeline-parameters alone. RabbitMQ does not compare x-pipeline-* arguments on a
+        // redeclare (no 406) and keeps the ones the queue was made with, so the pool goes on working, read from its JSON.
+        var options = broker.Options();
+        var demand = PoolParameterArgumentsTests.Demand(("name", ParameterValue.FromString("old " + Guid.NewGuid().ToString("N")[..8])));
+        await using var topology = BrokerFixture.Topology(options);
+        using var management = BrokerFixture.Management(options);
+        try
+        {
+            var previous = PoolQueueArguments.For(demand, options).Where(a => !a.Key.StartsWith(PoolParameterArguments.Prefix, StringComparison.Ordinal)).ToDictionary();
+            await using (var channel = await broker.Connection.CreateChannelAsync())
+            {
+                await channel.QueueDeclareAsync(demand.Queue, durable: true, exclusive: false, autoDelete: false, arguments: previous);
+            }
+
+            await topology.DeclarePoolAsync(demand, CancellationToken.None);
+            await broker.PublishAsync(demand.Queue, "input");
+
+            Assert.Equal(new QueueCounts(1, 0), await topology.PeekAsync(demand.Queue, CancellationToken.None));
+            var info = await ListedAsync(management, demand.Queue);
+            Assert.DoesNotContain(info.Arguments.Keys, k => k.StartsWith(PoolParameterArguments.Prefix, StringComparison.Ordinal));
+            var read = PoolQueueArguments.TryRead(info.Name, info.Arguments);
+            Assert.Equal((demand.App, demand.Class, demand.Parameters!.Value.GetRawText()), (read?.App, read?.Class, read?.Parameters?.GetRawText()));
+        }
+        finally
+        {
+            await broker.DeletePoolAsync(demand.Queue);
+        }
+    }
+
     internal static PoolDemanded FunctionPool(string queue) => new() { Queue = queue, App = "test", Function = "run" };
 
     internal static PoolDemanded ClassPool(string queue) => new()
@@ -206,12 +268,14 @@ public sealed class BrokerTopologyTests(BrokerFixture broker) : IAsyncLifetime
         Parameters = JsonDocument.Parse("""{ "name": "llama" }""").RootElement,
     };
 
-    private async Task<QueueInfo> ListedAsync(ManagementApi management)
+    private Task<QueueInfo> ListedAsync(ManagementApi management) => ListedAsync(management, _queue);
+
+    private static async Task<QueueInfo> ListedAsync(ManagementApi management, string queue)
     {
         var queues = await BrokerFixture.EventuallyAsync(
             () => management.ListPoolQueuesAsync(CancellationToken.None),
-            queues => queues.Any(q => q.Name == _queue),
-            $"the management API lists {_queue}");
-        return queues.Single(q => q.Name == _queue);
+            queues => queues.Any(q => q.Name == queue),
+            $"the management API lists {queue}");
+        return queues.Single(q => q.Name == queue);
     }
 }

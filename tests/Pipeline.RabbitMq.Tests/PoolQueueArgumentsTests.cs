@@ -43,6 +43,7 @@ public sealed class PoolQueueArgumentsTests
         Assert.Equal("class", arguments["x-pipeline-kind"]);
         Assert.Equal("Model", arguments["x-pipeline-target"]);
         Assert.Equal("""{"name":"llama-é","size":7,"fast":true}""", arguments["x-pipeline-parameters"]);
+        Assert.Equal(("llama-é", 7L, true), (arguments["x-pipeline-param.name"], arguments["x-pipeline-param.size"], arguments["x-pipeline-param.fast"]));
         Assert.Equal("quorum", arguments["x-queue-type"]);
         Assert.Equal(7, arguments["x-delivery-limit"]);
         Assert.Equal("", arguments["x-dead-letter-exchange"]);

@@ -30,7 +30,7 @@ internal static class CallCommand
                 throw new CliException("--timeout must be a positive number of seconds", ExitCodes.Usage);
             }
 
-            request.Check(apps.Manifests);
+            request.Check(apps);
             var connection = await ClientSession.ConnectAsync(settings, apps, durableResults: false, cancellationToken);
             await using (connection)
             {

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using Pipeline.Cli.Hosting;
 using Pipeline.Client;
-using Pipeline.Client.Targets;
+using Pipeline.Cli.Usage;
+using Pipeline.Consumers.Discovery;
+using Pipeline.Messages.Invocations;
 using Pipeline.Messages.Manifests;
 using Pipeline.Messages.Naming;
 using Pipeline.Messages.Parameters;
@@ -65,33 +67,154 @@ internal sealed record CallRequest(string App, string? Class, string Function, I
     public IReadOnlyList<object?> Arguments => Args.Select(a => (object?)a).ToList();
 
     /// <summary>
-    /// Checks names and parameters against the apps, as the client will, before any connection is made: unknown names and
-    /// bad parameters are usage errors listing what exists.
+    /// Checks everything the app's assembly can say before anything connects: the app, function, class and method names
+    /// (listing what exists, with the nearest name), the class parameters (names, types, required ones) and the
+    /// arguments (count and types, as the worker will read them). Every problem is a usage error in the command's words.
     /// </summary>
-    public void Check(IReadOnlyList<AppManifest> manifests)
+    /// <returns>The function or method, for checking further inputs (map's lines).</returns>
+    /// <param name="apps">The loaded apps.</param>
+    /// <param name="checkArguments">Whether to check <see cref="Args"/> too; map checks each input line instead.</param>
+    public Callable Check(LoadedApps apps, bool checkArguments = true)
     {
-        var catalog = new ManifestCatalog(manifests);
-        Usage(() =>
+        var registry = apps.Registry;
+        var app = registry.FindApp(App) ?? throw Unknown($"No app named '{App}' is in the app assemblies (--app-assembly). Known apps", App, registry.Apps.Select(a => a.Name));
+        Callable callable;
+        if (Class is null)
         {
-            if (Class is null)
-            {
-                catalog.Function(App, Function);
-                return;
-            }
+            callable = app.Functions.GetValueOrDefault(Names.Normalize(Function))
+                ?? throw Unknown($"App '{app.Name}' has no function named '{Function}'. Known functions", Function, app.Functions.Keys, app.Classes.Count > 0 ? " A class method is <class>.<method>." : "");
+        }
+        else
+        {
+            var cls = app.Classes.GetValueOrDefault(Names.Normalize(Class))
+                ?? throw Unknown($"App '{app.Name}' has no class named '{Class}'. Known classes", Class, app.Classes.Keys);
+            callable = cls.Methods.GetValueOrDefault(Names.Normalize(Function))
+                ?? throw Unknown($"Class '{cls.Name}' has no method named '{Function}'. Known methods", Function, cls.Methods.Keys);
+            CheckParameters(cls);
+        }
 
-            var manifest = catalog.Class(App, Class);
-            manifest.Parameters.Bind(Parameters.Select(p => Convert(manifest, p.Key, p.Value)));
-            if (!manifest.Methods.Any(m => m.Name == Names.Normalize(Function)))
+        if (checkArguments)
+        {
+            CheckArguments(callable, Args);
+        }
+
+        return callable;
+    }
+
+    /// <summary>Checks one input's arguments against the function: their count, and each one's type as the worker reads it.</summary>
+    /// <exception cref="CliException">A usage error naming the argument, what it takes and what it got.</exception>
+    public static void CheckArguments(Callable callable, IReadOnlyList<JsonElement> args)
+    {
+        var declared = callable.Arguments;
+        var target = callable.DisplayName;
+        if (args.Count > declared.Count)
+        {
+            throw new CliException(
+                declared.Count == 0
+                    ? $"{target} takes no arguments, but got {args.Count}; remove them"
+                    : $"{target} takes {CountOf(declared.Count)} ({string.Join(", ", declared.Select(Describe))}), but got {args.Count}; remove the extra ones",
+                ExitCodes.Usage);
+        }
+
+        var missing = declared.Skip(args.Count).Where(a => !a.IsOptional).ToList();
+        if (missing.Count > 0)
+        {
+            throw new CliException(
+                $"{target} needs {string.Join(" and ", missing.Select(a => $"argument '{a.Name}' ({ValueWords.Of(a.Type)})"))}: give {CountOf(declared.Count(a => !a.IsOptional))} after the function name, each one JSON value",
+                ExitCodes.Usage);
+        }
+
+        for (var i = 0; i < args.Count; i++)
+        {
+            if (!Fits(args[i], declared[i].Type))
             {
-                throw new CliException($"Class '{manifest.Name}' has no method named '{Function}'. Known methods: {string.Join(", ", manifest.Methods.Select(m => m.Name))}.", ExitCodes.Usage);
+                throw new CliException($"argument '{declared[i].Name}' of {target} takes {ValueWords.Of(declared[i].Type)}, not {Show(args[i])}", ExitCodes.Usage);
             }
-        });
+        }
     }
 
     /// <summary>The function or method to call (after <see cref="Check"/>).</summary>
     public FunctionHandle Resolve(PipelineClient client) => Usage(() => Class is null
         ? client.Function(App, Function)
         : client.Cls(App, Class).With(Parameters.Select(p => Convert(client.Catalog.Class(App, Class), p.Key, p.Value)).ToList()).Method(Function));
+
+    // The --param rules in the command's words; the schema's own Bind then checks what only it knows (the 16 KiB limit).
+    private void CheckParameters(ClassDefinition cls)
+    {
+        var owner = $"{cls.App}.{cls.Name}";
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, text) in Parameters)
+        {
+            var member = cls.Parameters.FirstOrDefault(p => string.Equals(p.Spec.Name, name, StringComparison.OrdinalIgnoreCase));
+            if (member is null)
+            {
+                var near = Suggestions.Nearest(name, cls.Parameters.Select(p => p.Spec.Name)) is { } n ? $"did you mean --param {n}=...? " : "";
+                throw new CliException(
+                    cls.Parameters.Count == 0
+                        ? $"--param {name}: {owner} has no parameters; leave --param out"
+                        : $"--param {name}: {owner} has no parameter '{name}'; {near}its parameters: {string.Join(", ", cls.Parameters.Select(DescribeParameter))}",
+                    ExitCodes.Usage);
+            }
+
+            if (!seen.Add(member.Spec.Name))
+            {
+                throw new CliException($"--param {member.Spec.Name} is given twice; give it once", ExitCodes.Usage);
+            }
+
+            _ = Convert(member, name, text);
+        }
+
+        var required = cls.Parameters.Where(p => p.Spec.IsRequired && !seen.Contains(p.Spec.Name)).ToList();
+        if (required.Count > 0)
+        {
+            throw new CliException(
+                $"{owner} needs {string.Join(" ", required.Select(p => $"--param {p.Spec.Name}=<{ValueWords.Of(p.ClrType)}>"))} (no default); for example --param {required[0].Spec.Name}={Example(required[0])}",
+                ExitCodes.Usage);
+        }
+
+        Usage(() => cls.Schema.Bind(Parameters.Select(p => Convert(cls.Parameters.First(m => string.Equals(m.Spec.Name, p.Key, StringComparison.OrdinalIgnoreCase)), p.Key, p.Value))));
+    }
+
+    private static bool Fits(JsonElement value, Type type)
+    {
+        try
+        {
+            var result = value.Deserialize(type, PayloadJson.Options);
+            return result is not null || !type.IsValueType || Nullable.GetUnderlyingType(type) is not null;
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException or OverflowException)
+        {
+            return false;
+        }
+    }
+
+    private static string Show(JsonElement value)
+    {
+        var text = value.GetRawText();
+        return text.Length <= 40 ? text : text[..37] + "...";
+    }
+
+    private static string CountOf(int count) => count == 1 ? "1 argument" : $"{count} arguments";
+
+    private static string Describe(ArgumentSpec argument) => $"{argument.Name}: {ValueWords.Of(argument.Type)}{(argument.IsOptional ? ", optional" : "")}";
+
+    private static string DescribeParameter(ParameterMember member) =>
+        $"{member.Spec.Name} ({ValueWords.Of(member.ClrType)}, {(member.Spec.IsRequired ? "required" : "has a default")})";
+
+    private static string Example(ParameterMember member) => member.Spec.Type switch
+    {
+        ParameterType.Int => "7",
+        ParameterType.Bool => "true",
+        ParameterType.Bytes => "aGk=",
+        _ => "llama",
+    };
+
+    private static CliException Unknown(string message, string typed, IEnumerable<string> known, string more = "")
+    {
+        var names = known.Order(StringComparer.Ordinal).ToList();
+        var near = Suggestions.Nearest(typed, names) is { } n ? $" Did you mean '{n}'?" : "";
+        return new CliException($"{message}: {(names.Count == 0 ? "none" : string.Join(", ", names))}.{near}{more}", ExitCodes.Usage);
+    }
 
     private static T Usage<T>(Func<T> resolve)
     {
@@ -113,21 +236,37 @@ internal sealed record CallRequest(string App, string? Class, string Function, I
         return 0;
     });
 
-    // The text of --param becomes the parameter's declared type; an unknown name goes through as text, and the
-    // schema's own error lists the known ones.
-    private static KeyValuePair<string, object?> Convert(ClassManifest manifest, string name, string text)
+    // The text of --param becomes the parameter's declared type, within the range of the member it is written to.
+    private static KeyValuePair<string, object?> Convert(ParameterMember member, string name, string text)
     {
-        var spec = manifest.Parameters.Parameters.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
-        object? value = spec?.Type switch
+        var words = ValueWords.Of(member.ClrType);
+        object? value = member.Spec.Type switch
         {
+            ParameterType.Int when member.ClrType == typeof(int) => int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var small)
+                ? (long)small
+                : throw Bad(name, text, words),
             ParameterType.Int => long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)
                 ? number
-                : throw Bad(name, text, "a whole number"),
-            ParameterType.Bool => bool.TryParse(text, out var flag) ? flag : throw Bad(name, text, "true or false"),
+                : throw Bad(name, text, words),
+            ParameterType.Bool => bool.TryParse(text, out var flag) ? flag : throw Bad(name, text, words),
             ParameterType.Bytes => Base64(name, text),
             _ => text,
         };
-        return new(name, value);
+        return new(member.Spec.Name, value);
+    }
+
+    // The client binds by the manifest; by now Check has proved every name and value.
+    private static KeyValuePair<string, object?> Convert(ClassManifest manifest, string name, string text)
+    {
+        var spec = manifest.Parameters.Parameters.First(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+        object? value = spec.Type switch
+        {
+            ParameterType.Int => long.Parse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture),
+            ParameterType.Bool => bool.Parse(text),
+            ParameterType.Bytes => System.Convert.FromBase64String(text),
+            _ => text,
+        };
+        return new(spec.Name, value);
     }
 
     private static byte[] Base64(string name, string text)
@@ -138,7 +277,7 @@ internal sealed record CallRequest(string App, string? Class, string Function, I
         }
         catch (FormatException)
         {
-            throw Bad(name, text, "bytes in base64");
+            throw Bad(name, text, "bytes in base64 (for example aGk=)");
         }
     }
 

@@ -41,10 +41,10 @@ internal static class MapCommand
                 throw new CliException("--max-in-flight must be at least 1", ExitCodes.Usage);
             }
 
-            var inputs = new MapInput(result.GetRequiredValue(input), result.GetValue(star));
-            var total = inputs.Count();
             var apps = LoadedApps.Load(settings.AppPaths, "map");
-            request.Check(apps.Manifests);
+            var callable = request.Check(apps, checkArguments: false);
+            var inputs = new MapInput(result.GetRequiredValue(input), result.GetValue(star), args => CallRequest.CheckArguments(callable, args));
+            var total = inputs.Count();
             var connection = await ClientSession.ConnectAsync(settings, apps, durableResults: false, cancellationToken);
             await using (connection)
             {
@@ -65,10 +65,18 @@ internal static class MapCommand
 
         public async Task<int> RunAsync(IAsyncEnumerable<MapResult<JsonElement>> results)
         {
-            // Progress goes where a person looks: standard output when it is a terminal (results print above the bar),
-            // else standard error when that is one; with both redirected, only a summary line on standard error.
+            // Progress goes where a person looks, as with docker, npm and gh: standard output when it is a terminal
+            // (results print above the bar), else standard error when that is one (the bar, drawn in place, while the
+            // results go to the file or pipe); with both redirected, no progress at all, only the summary line on
+            // standard error. Spectre decides "interactive" from standard output, so the bar on standard error is
+            // asked for explicitly: left to detect, it fell back to printing a status line every second.
             var progress = !Console.IsOutputRedirected ? output.Ansi
-                : !Console.IsErrorRedirected ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output.Error) })
+                : !Console.IsErrorRedirected ? AnsiConsole.Create(new AnsiConsoleSettings
+                {
+                    Out = new AnsiConsoleOutput(output.Error),
+                    Ansi = AnsiSupport.Yes,
+                    Interactive = InteractionSupport.Yes,
+                })
                 : null;
             if (progress is null)
             {

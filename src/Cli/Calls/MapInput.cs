@@ -5,9 +5,10 @@ namespace Pipeline.Cli.Calls;
 
 /// <summary>
 /// The inputs of <c>pipeline map</c>: a JSON lines file (or <c>-</c> for standard input), one input per line, blank lines
-/// skipped. A file is read twice: once to check every line and count them (for the ETA), once to send.
+/// skipped. A file is read twice: once to check every line and count them (for the ETA), once to send. Each line is
+/// checked against the function's arguments (count and types) before it is sent.
 /// </summary>
-internal sealed class MapInput(string path, bool star)
+internal sealed class MapInput(string path, bool star, Action<IReadOnlyList<JsonElement>> check)
 {
     private bool IsStandardInput => path == "-";
 
@@ -57,14 +58,19 @@ internal sealed class MapInput(string path, bool star)
             throw new CliException($"{Name} line {number} is not JSON ({e.Message}); write one JSON value per line: 7, \"text\", {{\"a\": 1}}", ExitCodes.Usage);
         }
 
-        if (!star)
+        List<JsonElement> args = !star ? [value]
+            : value.ValueKind == JsonValueKind.Array ? value.EnumerateArray().ToList()
+            : throw new CliException($"{Name} line {number} is not a JSON array, which --star needs (one array of arguments per line: [1, \"a\"])", ExitCodes.Usage);
+        try
         {
-            return [value];
+            check(args);
+        }
+        catch (CliException e)
+        {
+            throw new CliException($"{Name} line {number}: {e.Message}{(star ? "" : " (each line is the single argument; --star takes an array of arguments per line)")}", ExitCodes.Usage);
         }
 
-        return value.ValueKind == JsonValueKind.Array
-            ? value.EnumerateArray().Select(a => (object?)a).ToList()
-            : throw new CliException($"{Name} line {number} is not a JSON array, which --star needs (one array of arguments per line: [1, \"a\"])", ExitCodes.Usage);
+        return args.Select(a => (object?)a).ToList();
     }
 
     private string Name => IsStandardInput ? "standard input" : path;

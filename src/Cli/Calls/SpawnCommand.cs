@@ -17,7 +17,7 @@ internal static class SpawnCommand
         {
             var request = words.Read(result);
             var apps = LoadedApps.Load(settings.AppPaths, "spawn");
-            request.Check(apps.Manifests);
+            request.Check(apps);
             var connection = await ClientSession.ConnectAsync(settings, apps, durableResults: true, cancellationToken);
             await using (connection)
             {

@@ -30,7 +30,7 @@ internal static class DeadLetterCommands
                 throw new CliException("--limit must be at least 1", ExitCodes.Usage);
             }
 
-            var queue = await ErrorQueue.OpenAsync(settings.RabbitMq, result.GetRequiredValue(pool), cancellationToken);
+            var queue = await ErrorQueue.OpenAsync(settings.RabbitMq, settings.RabbitMqSource, result.GetRequiredValue(pool), cancellationToken);
             await using (queue)
             {
                 var letters = await queue.FetchAsync(result.GetValue(limit), cancellationToken);
@@ -74,10 +74,10 @@ internal static class DeadLetterCommands
                 throw new CliException("say which dead letters to replay: --id <call id> (repeatable) or --all, not both", ExitCodes.Usage);
             }
 
-            var queue = await ErrorQueue.OpenAsync(settings.RabbitMq, result.GetRequiredValue(pool), cancellationToken);
+            var queue = await ErrorQueue.OpenAsync(settings.RabbitMq, settings.RabbitMqSource, result.GetRequiredValue(pool), cancellationToken);
             await using (queue)
             {
-                var replay = new Replay(queue, settings.RabbitMq, () => new PostgresResultStore(settings.Results, TimeProvider.System), TimeProvider.System);
+                var replay = new Replay(queue, settings.RabbitMq, ResultsAsync(settings), TimeProvider.System);
                 await using (replay)
                 {
                     var letters = await queue.FetchAsync(int.MaxValue, cancellationToken);
@@ -122,6 +122,14 @@ internal static class DeadLetterCommands
         }));
         return command;
     }
+
+    // A replayed spawned call is registered in the results store: checked when the first one needs it, so a replay of
+    // remote calls only needs no PostgreSQL.
+    private static Func<CancellationToken, Task<IResultStore>> ResultsAsync(CliSettings settings) => async cancellationToken =>
+    {
+        await Reachability.CheckPostgresAsync(settings.Results.EffectiveConnectionString, settings.PostgresSource, cancellationToken);
+        return new PostgresResultStore(settings.Results, TimeProvider.System);
+    };
 
     private static object View(DeadLetter letter) => new
     {

@@ -15,7 +15,7 @@ namespace Pipeline.Cli.DeadLetters;
 /// to the pool's exchange with <c>mandatory</c> and a publisher confirm; only then is the dead letter acknowledged.
 /// A spawned call's new id is registered in the results store first, so <c>pipeline get &lt;new id&gt;</c> waits for it.
 /// </summary>
-internal sealed class Replay(ErrorQueue queue, RabbitMqOptions rabbit, Func<IResultStore> results, TimeProvider time) : IAsyncDisposable
+internal sealed class Replay(ErrorQueue queue, RabbitMqOptions rabbit, Func<CancellationToken, Task<IResultStore>> results, TimeProvider time) : IAsyncDisposable
 {
     /// <summary>MassTransit's message type of <see cref="RunInvocation"/> (docs/wire-format.md).</summary>
     public const string RunInvocationType = "urn:message:Pipeline.Messages.Invocations:RunInvocation";
@@ -39,7 +39,7 @@ internal sealed class Replay(ErrorQueue queue, RabbitMqOptions rabbit, Func<IRes
         await EnsurePoolAsync(next, cancellationToken).ConfigureAwait(false);
         if (next.StoreResult)
         {
-            _results ??= results();
+            _results ??= await results(cancellationToken).ConfigureAwait(false);
             await _results.RegisterAsync(next.CallId, cancellationToken).ConfigureAwait(false);
         }
 

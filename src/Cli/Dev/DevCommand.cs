@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Pipeline.Cli.Calls;
 using Pipeline.Cli.Hosting;
+using Pipeline.Cli.Usage;
 using Pipeline.Client;
 using Pipeline.Embedded;
 
@@ -80,6 +81,7 @@ internal static class DevCommand
         try
         {
             var request = Parse(apps, line);
+            request.Check(apps);
             var value = await request.Resolve(client).RemoteAsync<JsonElement>(request.Arguments, cancellationToken);
             await output.Out.WriteLineAsync($"{line.Trim()} -> {CliOutput.Compact(value)}");
         }
@@ -116,9 +118,9 @@ internal static class DevCommand
         }
 
         var result = command.Parse(tokens);
-        if (result.Errors.Count > 0)
+        if (UsageErrors.Of(result, program: "") is { Count: > 0 } problems)
         {
-            throw new CliException(string.Join(" ", result.Errors.Select(e => e.Message).Distinct(StringComparer.Ordinal)), ExitCodes.Usage);
+            throw new CliException(string.Join("; ", problems), ExitCodes.Usage);
         }
 
         return CallRequest.Parse(app, result.GetRequiredValue(words.Target), result.GetValue(words.Parameters) ?? [], result.GetValue(words.Args) ?? []);

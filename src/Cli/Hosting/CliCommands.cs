@@ -1,11 +1,11 @@
 using System.CommandLine;
-using System.CommandLine.Invocation;
 using System.Runtime.InteropServices;
 using Pipeline.Cli.Calls;
 using Pipeline.Cli.DeadLetters;
 using Pipeline.Cli.Dev;
 using Pipeline.Cli.Pools;
 using Pipeline.Cli.Schedules;
+using Pipeline.Cli.Usage;
 using Pipeline.Client;
 using Pipeline.Messages.Parameters;
 
@@ -22,10 +22,12 @@ internal static class CliCommands
     {
         var global = new GlobalOptions();
         var root = Build(global);
-        var parsed = root.Parse(args);
-        if (parsed.Action is ParseErrorAction)
+
+        // `pipeline` alone prints the help and exits 0, as gh, docker and kubectl do.
+        var parsed = root.Parse(args.Length == 0 ? ["--help"] : args);
+        if (UsageErrors.Of(parsed) is { Count: > 0 } problems)
         {
-            foreach (var message in parsed.Errors.Select(e => e.Message).Distinct(StringComparer.Ordinal))
+            foreach (var message in problems)
             {
                 await Console.Error.WriteLineAsync("error: " + message);
             }
@@ -110,25 +112,11 @@ internal static class CliCommands
         RemoteException remote => (CallOutcome.Of(remote).Describe(), ExitCodes.Failed),
         OutputExpiredException expired => (expired.Message, ExitCodes.Failed),
         ParameterException parameter => (parameter.Message, ExitCodes.Usage),
-        _ when settings is not null && Inner<Npgsql.NpgsqlException>(exception) is { } npgsql && Reachability.DescribePostgres(npgsql, settings.Results) is { } postgres
+        _ when settings is not null && Reachability.DescribePostgres(exception, settings.Results.EffectiveConnectionString, settings.PostgresSource) is { } postgres
             => (postgres, ExitCodes.Unreachable),
+        Pipeline.Results.ResultStoreUnavailableException store => (store.Message, ExitCodes.Unreachable),
         _ => ($"{exception.GetType().Name}: {exception.Message}", ExitCodes.Failed),
     };
-
-    // The results store wraps what Npgsql threw in a message of its own; the cause decides the exit code.
-    private static T? Inner<T>(Exception exception)
-        where T : Exception
-    {
-        for (Exception? inner = exception; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is T found)
-            {
-                return found;
-            }
-        }
-
-        return null;
-    }
 
     private static void Stop(PosixSignalContext context, CancellationTokenSource stop)
     {

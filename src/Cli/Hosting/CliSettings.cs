@@ -23,6 +23,8 @@ internal sealed class CliSettings
         RabbitMq = rabbit;
         Results = results;
         AppPaths = apps;
+        RabbitMqSource = Source(configuration, RabbitMarker, "--rabbitmq", RabbitMqOptions.SectionName + ":ConnectionString", RabbitMqOptions.EnvironmentVariable);
+        PostgresSource = Source(configuration, OverrideMarker, "--postgres", PostgresResultStoreOptions.SectionName + ":ConnectionString", PostgresResultStoreOptions.EnvironmentVariable);
     }
 
     /// <summary>The whole configuration, for the pieces that bind their own sections (the scheduler's store).</summary>
@@ -32,8 +34,32 @@ internal sealed class CliSettings
 
     public PostgresResultStoreOptions Results { get; }
 
+    /// <summary>Where the broker's address came from, as a user fixes it: <c>--rabbitmq</c>, a setting, or the environment variable.</summary>
+    public string RabbitMqSource { get; }
+
+    /// <summary>Where the results store's connection string came from, as a user fixes it.</summary>
+    public string PostgresSource { get; }
+
+    /// <summary>
+    /// The PostgreSQL of the schedule store, as the scheduler resolves it: <c>Pipeline:Scheduler:ConnectionString</c>
+    /// (which <c>--postgres</c> sets too), else <c>PIPELINE_POSTGRES</c>, else the local default.
+    /// </summary>
+    public (string ConnectionString, string Source) Scheduler =>
+        Configuration[SchedulerKey] is { Length: > 0 } configured
+            ? (configured.Trim(), Configuration[OverrideMarker] is null ? SchedulerKey : "--postgres")
+            : (PostgresResultStoreOptions.ResolveConnectionString(null, Environment.GetEnvironmentVariable(PostgresResultStoreOptions.EnvironmentVariable)),
+               Source(Configuration, OverrideMarker, "--postgres", SchedulerKey, PostgresResultStoreOptions.EnvironmentVariable));
+
     /// <summary>Paths of app assemblies: <c>--app-assembly</c>, else <c>Pipeline:Cli:Apps</c>.</summary>
     public IReadOnlyList<string> AppPaths { get; }
+
+    private const string SchedulerKey = "Pipeline:Scheduler:ConnectionString";
+
+    // Set when --rabbitmq gave the broker's address.
+    private const string RabbitMarker = "Pipeline:Cli:RabbitMqGiven";
+
+    // Set when --postgres gave the connection string, so the scheduler's copy of it is reported as --postgres.
+    private const string OverrideMarker = "Pipeline:Cli:PostgresGiven";
 
     /// <summary>Reads the settings; a bad value is a usage error that names its key.</summary>
     public static CliSettings Read(string? rabbitMq, string? postgres, IReadOnlyList<string> appAssemblies)
@@ -42,12 +68,14 @@ internal sealed class CliSettings
         if (!string.IsNullOrWhiteSpace(rabbitMq))
         {
             overrides[RabbitMqOptions.SectionName + ":ConnectionString"] = rabbitMq;
+            overrides[RabbitMarker] = "true";
         }
 
         if (!string.IsNullOrWhiteSpace(postgres))
         {
             overrides[PostgresResultStoreOptions.SectionName + ":ConnectionString"] = postgres;
-            overrides["Pipeline:Scheduler:ConnectionString"] = postgres;
+            overrides[SchedulerKey] = postgres;
+            overrides[OverrideMarker] = "true";
         }
 
         var configuration = new ConfigurationBuilder()
@@ -82,4 +110,11 @@ internal sealed class CliSettings
             : configuration.GetSection(AppsKey).GetChildren().Select(c => c.Value).OfType<string>().Where(v => v.Length > 0).ToList();
         return new CliSettings(configuration, rabbit, results, apps);
     }
+
+    // Mirrors how the options resolve their connection string: the option, the setting, the environment variable, the default.
+    private static string Source(IConfiguration configuration, string marker, string option, string key, string variable) =>
+        configuration[marker] is not null ? option
+            : configuration[key] is { Length: > 0 } ? key
+            : Environment.GetEnvironmentVariable(variable) is { Length: > 0 } ? variable
+            : $"{variable} (or {option})";
 }

@@ -11,15 +11,19 @@ namespace Pipeline.Cli.Hosting;
 /// </summary>
 internal sealed class LoadedApps
 {
-    private LoadedApps(IReadOnlyList<Assembly> assemblies, IReadOnlyList<AppManifest> manifests)
+    private LoadedApps(IReadOnlyList<Assembly> assemblies, AppRegistry registry)
     {
         Assemblies = assemblies;
-        Manifests = manifests;
+        Registry = registry;
+        Manifests = registry.Manifests;
     }
 
     public IReadOnlyList<Assembly> Assemblies { get; }
 
     public IReadOnlyList<AppManifest> Manifests { get; }
+
+    /// <summary>What discovery found, as a worker host sees it: argument types and parameter members, for checking a call before it is sent.</summary>
+    public AppRegistry Registry { get; }
 
     /// <summary>Loads and validates the apps; every problem is a usage error (exit 2) naming the fix.</summary>
     public static LoadedApps Load(IReadOnlyList<string> paths, string verb)
@@ -50,7 +54,7 @@ internal sealed class LoadedApps
 
         try
         {
-            return new LoadedApps(assemblies, AppManifests.From([.. assemblies]));
+            return new LoadedApps(assemblies, AppDiscovery.Discover(assemblies));
         }
         catch (AppDefinitionException e)
         {

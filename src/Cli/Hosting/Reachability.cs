@@ -1,114 +1,220 @@
 using System.Net.Sockets;
 using Npgsql;
 using Pipeline.RabbitMq;
-using Pipeline.Results;
 using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 
 namespace Pipeline.Cli.Hosting;
 
 /// <summary>
-/// Turns "the server is not there" into one line that names the server, the address, the cause and the fix (exit code 3),
-/// never showing a password.
+/// Turns "the server is not there" into one line that names the server, the address, the cause and the setting to fix
+/// (exit code 3), never showing a password. Every check is bounded by <see cref="Deadline"/>, whatever the cause:
+/// a refused port, refused credentials, a virtual host or database that does not exist, a host name that does not
+/// resolve, or a server that accepts the connection and never answers.
 /// </summary>
 internal static class Reachability
 {
-    private const string RabbitFix = "start it with infra/up.sh or set PIPELINE_RABBITMQ (or --rabbitmq)";
-    private const string PostgresFix = "start it with infra/up.sh or set PIPELINE_POSTGRES (or --postgres)";
+    /// <summary>How long a verb waits for a server to answer before it says it is unreachable.</summary>
+    /// <remarks>
+    /// A refused port, refused credentials or an unknown virtual host answer at once; the deadline is for a server that
+    /// never answers, and is generous because a process starting on a loaded machine is slow to connect even locally.
+    /// </remarks>
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
 
-    /// <summary>Opens an AMQP connection of the command's own (for checking the broker, reading and replaying queues).</summary>
-    /// <exception cref="CliException">The broker cannot be reached or refused the credentials or the virtual host.</exception>
-    public static async Task<IConnection> ConnectAsync(RabbitMqOptions options, CancellationToken cancellationToken)
+    // The parts of the deadline the clients enforce themselves; the deadline above covers what they do not (name lookup).
+    private static readonly TimeSpan SocketTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Opens an AMQP connection of the command's own (for checking the broker, reading and replaying queues), and proves
+    /// it usable by opening a channel: RabbitMQ answers a virtual host it does not know by closing the connection
+    /// right after opening it, which a bare connect does not notice.
+    /// </summary>
+    /// <exception cref="CliException">The broker cannot be reached, or refused the credentials or the virtual host.</exception>
+    public static async Task<IConnection> ConnectAsync(RabbitMqOptions options, string source, CancellationToken cancellationToken)
     {
-        var uri = options.AmqpUri;
         var factory = new ConnectionFactory
         {
-            Uri = uri,
+            Uri = options.AmqpUri,
             ClientProvidedName = "pipeline-cli",
             AutomaticRecoveryEnabled = false,
             TopologyRecoveryEnabled = false,
-            RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
+            RequestedConnectionTimeout = SocketTimeout,
+            HandshakeContinuationTimeout = SocketTimeout,
+            ContinuationTimeout = SocketTimeout,
         };
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(Deadline);
+        IConnection? connection = null;
         try
         {
-            return await factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+            // WaitAsync as well as the token: a name lookup does not observe it.
+            connection = await factory.CreateConnectionAsync(deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
+            var probe = await connection.CreateChannelAsync(cancellationToken: deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
+            await probe.DisposeAsync().ConfigureAwait(false);
+            return connection;
         }
-        catch (BrokerUnreachableException e)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new CliException(DescribeRabbitMq(e, options), ExitCodes.Unreachable);
+            if (connection is not null)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+
+            var message = e is OperationCanceledException
+                ? $"RabbitMQ at {Address(options)} did not answer within {Deadline.TotalSeconds:0} s; check that it runs and that {source} names it"
+                : DescribeRabbitMq(e, options, source, connection?.CloseReason);
+            throw new CliException(message, ExitCodes.Unreachable);
         }
     }
 
-    /// <summary>Checks that the broker answers, then closes the connection again.</summary>
-    public static async Task CheckRabbitMqAsync(RabbitMqOptions options, CancellationToken cancellationToken)
+    /// <summary>Checks that the broker answers and takes the credentials and the virtual host, then closes the connection again.</summary>
+    public static async Task CheckRabbitMqAsync(RabbitMqOptions options, string source, CancellationToken cancellationToken)
     {
-        var connection = await ConnectAsync(options, cancellationToken).ConfigureAwait(false);
+        var connection = await ConnectAsync(options, source, cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             await connection.CloseAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>The one line for an exception that means PostgreSQL is unreachable; null for any other exception.</summary>
-    public static string? DescribePostgres(Exception exception, PostgresResultStoreOptions options)
+    /// <summary>Checks that PostgreSQL answers and takes the credentials and the database, within <see cref="Deadline"/>.</summary>
+    /// <exception cref="CliException">It cannot be reached or refused the connection.</exception>
+    public static async Task CheckPostgresAsync(string connectionString, string source, CancellationToken cancellationToken)
     {
-        var where = PostgresAddress(options);
-        return exception switch
-        {
-            PostgresException { SqlState: "28P01" or "28000" } => $"PostgreSQL at {where} refused the user or password ({((PostgresException)exception).MessageText}); fix PIPELINE_POSTGRES (or --postgres)",
-            PostgresException { SqlState: "3D000" } => $"PostgreSQL at {where}: {((PostgresException)exception).MessageText}; fix the Database in PIPELINE_POSTGRES (or --postgres)",
-            PostgresException => null,
-            NpgsqlException npgsql => $"cannot reach PostgreSQL at {where} ({Cause(npgsql)}); {PostgresFix}",
-            _ => null,
-        };
-    }
-
-    private static string DescribeRabbitMq(BrokerUnreachableException exception, RabbitMqOptions options)
-    {
-        var uri = options.AmqpUri;
-        var where = $"{uri.Host}:{(uri.Port > 0 ? uri.Port : uri.Scheme == "amqps" ? 5671 : 5672)}";
-        var user = options.Credentials.User;
-        for (Exception? inner = exception; inner is not null; inner = inner.InnerException)
-        {
-            switch (inner)
-            {
-                case AuthenticationFailureException:
-                    return $"RabbitMQ at {where} refused user '{user}' (wrong user or password); fix the credentials in PIPELINE_RABBITMQ (or --rabbitmq)";
-                case OperationInterruptedException { ShutdownReason.ReplyCode: Constants.NotAllowed or Constants.AccessRefused }:
-                    return $"RabbitMQ at {where} refused virtual host '{options.VirtualHost}' for user '{user}' (it does not exist, or the user may not use it); fix the path of PIPELINE_RABBITMQ (or --rabbitmq)";
-                case SocketException socket:
-                    return $"cannot reach RabbitMQ at {where} ({Describe(socket)}); {RabbitFix}";
-            }
-        }
-
-        return $"cannot reach RabbitMQ at {where} ({Cause(exception)}); {RabbitFix}";
-    }
-
-    private static string PostgresAddress(PostgresResultStoreOptions options)
-    {
+        NpgsqlConnectionStringBuilder builder;
         try
         {
-            var builder = new NpgsqlConnectionStringBuilder(options.EffectiveConnectionString);
-            return $"{builder.Host}:{builder.Port}";
+            builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false };
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException($"{source} is not a PostgreSQL connection string ({e.Message}); write Host=...;Port=...;Username=...;Password=...;Database=...", ExitCodes.Usage);
+        }
+
+        builder.Timeout = Math.Min(builder.Timeout, (int)SocketTimeout.TotalSeconds);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(Deadline);
+        // Only the server's answer to the login matters here: loading its type catalogue (Npgsql's first open) took
+        // longer than the whole deadline on a busy server.
+        var sources = new NpgsqlDataSourceBuilder(builder.ConnectionString);
+        sources.ConfigureTypeLoading(types => types.EnableTypeLoading(false));
+        var dataSource = sources.Build();
+        var connection = dataSource.CreateConnection();
+        var open = connection.OpenAsync(deadline.Token);
+        try
+        {
+            await open.WaitAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A connection still opening cannot be closed: it is disposed when its open ends, whichever way.
+            _ = open.ContinueWith(_ => connection.Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            _ = open.ContinueWith(_ => dataSource.Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            var where = $"{builder.Host}:{builder.Port}";
+            throw new CliException(
+                e is OperationCanceledException
+                    ? $"PostgreSQL at {where} did not answer within {Deadline.TotalSeconds:0} s; check that it runs and that {source} names it"
+                    : DescribePostgres(e, where, builder, source),
+                ExitCodes.Unreachable);
+        }
+
+        await connection.DisposeAsync().ConfigureAwait(false);
+        await dataSource.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The one line for an exception that means PostgreSQL is unreachable; null for any other exception.</summary>
+    public static string? DescribePostgres(Exception exception, string connectionString, string source)
+    {
+        if (Inner<NpgsqlException>(exception) is not { } npgsql || npgsql is PostgresException { SqlState: not ("28P01" or "28000" or "3D000" or "53300" or "57P03") })
+        {
+            return null;
+        }
+
+        try
+        {
+            var builder = new NpgsqlConnectionStringBuilder(connectionString);
+            return DescribePostgres(npgsql, $"{builder.Host}:{builder.Port}", builder, source);
         }
         catch (ArgumentException)
         {
-            return "(the configured server)";
+            return DescribePostgres(npgsql, "(the configured server)", new NpgsqlConnectionStringBuilder(), source);
         }
+    }
+
+    private static string DescribePostgres(Exception exception, string where, NpgsqlConnectionStringBuilder builder, string source) => Inner<NpgsqlException>(exception) switch
+    {
+        PostgresException { SqlState: "28P01" or "28000" } e => $"PostgreSQL at {where} refused user '{builder.Username}' ({e.MessageText}); fix the user or password in {source}",
+        PostgresException { SqlState: "3D000" } e => $"PostgreSQL at {where}: {e.MessageText}; fix the Database in {source}",
+        PostgresException { SqlState: "53300" } e => $"PostgreSQL at {where} has no connection left ({e.MessageText}); try again when fewer clients are connected",
+        PostgresException e => $"PostgreSQL at {where} refused the connection ({e.SqlState}: {e.MessageText}); check {source}",
+        _ => $"cannot reach PostgreSQL at {where} ({Cause(exception)}); start it with infra/up.sh or fix {source}",
+    };
+
+    private static string DescribeRabbitMq(Exception exception, RabbitMqOptions options, string source, ShutdownEventArgs? closed)
+    {
+        var where = Address(options);
+        var user = options.Credentials.User;
+        var reason = closed ?? ShutdownOf(exception);
+        if (Inner<AuthenticationFailureException>(exception) is not null || reason?.ReplyCode == Constants.AccessRefused)
+        {
+            return $"RabbitMQ at {where} refused user '{user}' (wrong user or password); fix the credentials in {source}";
+        }
+
+        if (reason?.ReplyCode == Constants.NotAllowed)
+        {
+            return $"RabbitMQ at {where} refused virtual host '{options.VirtualHost}' for user '{user}' ({reason.ReplyText}: it does not exist, or the user may not use it); " +
+                $"fix the virtual host (the URI's path) in {source}, or create it (rabbitmqctl add_vhost, set_permissions)";
+        }
+
+        return $"cannot reach RabbitMQ at {where} ({Cause(exception)}); start it with infra/up.sh or fix {source}";
+    }
+
+    private static ShutdownEventArgs? ShutdownOf(Exception exception)
+    {
+        for (Exception? inner = exception; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is OperationInterruptedException { ShutdownReason: { } reason } && reason.ReplyCode != 0)
+            {
+                return reason;
+            }
+        }
+
+        return null;
+    }
+
+    private static string Address(RabbitMqOptions options)
+    {
+        var uri = options.AmqpUri;
+        return $"{uri.Host}:{(uri.Port > 0 ? uri.Port : uri.Scheme == "amqps" ? 5671 : 5672)}";
+    }
+
+    private static T? Inner<T>(Exception exception)
+        where T : Exception
+    {
+        for (Exception? inner = exception; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
     }
 
     private static string Cause(Exception exception)
     {
         for (Exception? inner = exception; inner is not null; inner = inner.InnerException)
         {
-            if (inner is SocketException socket)
+            switch (inner)
             {
-                return Describe(socket);
-            }
-
-            if (inner is TimeoutException)
-            {
-                return "timed out";
+                case SocketException socket:
+                    return Describe(socket);
+                case TimeoutException:
+                    return "timed out";
+                case OperationInterruptedException { ShutdownReason: { ReplyCode: not 0 } reason }:
+                    return $"{reason.ReplyCode} {reason.ReplyText}";
             }
         }
 
@@ -121,6 +227,7 @@ internal static class Reachability
         SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => "host not found",
         SocketError.TimedOut => "timed out",
         SocketError.NetworkUnreachable or SocketError.HostUnreachable => "network unreachable",
+        SocketError.ConnectionReset => "connection reset",
         _ => socket.Message,
     };
 }

@@ -20,7 +20,7 @@ internal static class PoolsCommand
         var command = new Command("pools", "List every pool: app, function or class, parameters, ready and unacknowledged inputs, containers, dead letters.");
         command.SetAction((result, cancellationToken) => CliCommands.RunAsync(global, result, async (output, settings) =>
         {
-            var pools = await ReadAsync(settings.RabbitMq, cancellationToken);
+            var pools = await ReadAsync(settings, cancellationToken);
             if (output.Json)
             {
                 output.WriteJson(pools);
@@ -35,21 +35,11 @@ internal static class PoolsCommand
         return command;
     }
 
-    private static async Task<IReadOnlyList<PoolView>> ReadAsync(RabbitMqOptions rabbit, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<PoolView>> ReadAsync(CliSettings settings, CancellationToken cancellationToken)
     {
-        await Reachability.CheckRabbitMqAsync(rabbit, cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<QueueInfo> queues;
-        using (var management = new ManagementApi(Options.Create(rabbit)))
-        {
-            try
-            {
-                queues = await management.ListPoolQueuesAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (InvalidOperationException e) when (e.InnerException is HttpRequestException)
-            {
-                throw new CliException(e.Message, ExitCodes.Unreachable);
-            }
-        }
+        var rabbit = settings.RabbitMq;
+        await Reachability.CheckRabbitMqAsync(rabbit, settings.RabbitMqSource, cancellationToken).ConfigureAwait(false);
+        var queues = await ListAsync(rabbit, cancellationToken).ConfigureAwait(false);
 
         var topology = new BrokerTopology(Options.Create(rabbit), NullLogger<BrokerTopology>.Instance);
         await using (topology.ConfigureAwait(false))
@@ -82,6 +72,42 @@ internal static class PoolsCommand
             }
 
             return pools;
+        }
+    }
+
+    // Every way the management API can fail is one line and exit 3, within the same deadline as the broker's check.
+    private static async Task<IReadOnlyList<QueueInfo>> ListAsync(RabbitMqOptions rabbit, CancellationToken cancellationToken)
+    {
+        var endpoint = rabbit.ManagementEndpoint;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(Reachability.Deadline);
+        using var management = new ManagementApi(Options.Create(rabbit));
+        try
+        {
+            return await management.ListPoolQueuesAsync(deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new CliException(
+                $"the RabbitMQ management API at {endpoint} did not answer within {Reachability.Deadline.TotalSeconds:0} s; check {RabbitMqOptions.SectionName}:ManagementUri",
+                ExitCodes.Unreachable);
+        }
+        catch (InvalidOperationException e)
+        {
+            // ManagementApi's own messages name the address, the cause and the setting.
+            throw new CliException(e.Message, ExitCodes.Unreachable);
+        }
+        catch (HttpRequestException e)
+        {
+            var cause = e.HttpRequestError switch
+            {
+                HttpRequestError.NameResolutionError => "host not found",
+                HttpRequestError.ConnectionError => "connection refused",
+                _ => e.StatusCode is { } status ? $"HTTP {(int)status} {status}" : e.Message,
+            };
+            throw new CliException(
+                $"the RabbitMQ management API at {endpoint} failed ({cause}); enable it (rabbitmq-plugins enable rabbitmq_management) or set {RabbitMqOptions.SectionName}:ManagementUri",
+                ExitCodes.Unreachable);
         }
     }
 

@@ -25,7 +25,7 @@ internal static class ScheduleCommands
                 throw new CliException("--next must be from 1 to 100", ExitCodes.Usage);
             }
 
-            var services = Open(settings);
+            var services = await OpenAsync(settings, cancellationToken);
             await using (services)
             {
                 var book = services.GetRequiredService<ScheduleBook>();
@@ -69,7 +69,7 @@ internal static class ScheduleCommands
         var command = new Command("trigger", "Fire a schedule now, once: a running scheduler service fires it within its poll interval (5 s by default).") { name };
         command.SetAction((result, cancellationToken) => CliCommands.RunAsync(global, result, async (output, settings) =>
         {
-            var services = Open(settings);
+            var services = await OpenAsync(settings, cancellationToken);
             await using (services)
             {
                 var book = services.GetRequiredService<ScheduleBook>();
@@ -100,9 +100,11 @@ internal static class ScheduleCommands
     }
 
     // The scheduler's own registration, for the apps given: its book reads and writes the store the service uses.
-    private static ServiceProvider Open(CliSettings settings)
+    private static async Task<ServiceProvider> OpenAsync(CliSettings settings, CancellationToken cancellationToken)
     {
         var apps = LoadedApps.Load(settings.AppPaths, "schedules");
+        var (connectionString, source) = settings.Scheduler;
+        await Reachability.CheckPostgresAsync(connectionString, source, cancellationToken);
         var services = new ServiceCollection();
         services.AddLogging();
         try

@@ -176,10 +176,12 @@ internal sealed class BatchCollector
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, stopping.Token);
         var arguments = _signature.Arguments(inputs.Select(i => i.Arguments).ToList(), _callable.CancellationTokenIndex, linked.Token);
         IReadOnlyList<object?>? results;
+        Task<object?>? run = null;
         try
         {
             ContainerContext.Enter(_container.Context);
-            var returned = await MethodRunner.RunAsync(_callable.Method, _container.Instance, arguments).WaitAsync(linked.Token).ConfigureAwait(false);
+            run = MethodRunner.StartAsync(_callable.Method, _container.Instance, arguments);
+            var returned = await run.WaitAsync(linked.Token).ConfigureAwait(false);
             results = BatchSignature.Results(returned);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -190,6 +192,7 @@ internal sealed class BatchCollector
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
+            _container.Abandon(run, $"a batch of {inputs.Count} input(s) to {_callable.DisplayName}", $"timed out after {_callable.Settings.Timeout.TotalSeconds:0.###} s");
             var error = new RemoteError("Pipeline.FunctionTimeoutException", $"{_callable.DisplayName} timed out after {_callable.Settings.Timeout.TotalSeconds:0.###} s running a batch of {inputs.Count} input(s).", null);
             FailAll(inputs, InvocationStatus.TimedOut, started, error);
             return;

@@ -286,7 +286,8 @@ internal sealed class AppDiscovery
             }
         }
 
-        return new ParameterMember(new ParameterSpec(name, parameterType.Value, defaultValue), member, clrType);
+        var spec = clrType == typeof(int) ? ParameterSpec.ForInt(name, defaultValue) : new ParameterSpec(name, parameterType.Value, defaultValue);
+        return new ParameterMember(spec, member, clrType);
     }
 
     private List<MethodInfo>? Hooks<TAttribute>(IReadOnlyList<Type> hierarchy)

@@ -100,9 +100,16 @@ internal static class ArgumentBinder
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException)
         {
-            throw new InvalidInputException(
-                $"Argument '{argument.Name}' of {callable.DisplayName} expects {argument.Type.Name}, got JSON {value.ValueKind}: {e.Message}", e);
+            throw new InvalidInputException(Refusal(callable, argument, value, e), e);
         }
+    }
+
+    /// <summary>Why a value cannot be an argument: its name, the declared type and its range, and what was given.</summary>
+    public static string Refusal(Callable callable, ArgumentSpec argument, JsonElement value, Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var detail = ArgumentTypes.IsSimple(argument.Type) ? "" : $" ({error.Message})";
+        return $"Argument '{argument.Name}' of {callable.DisplayName} expects {ArgumentTypes.Describe(argument.Type)}, got JSON {value.ValueKind} {ArgumentTypes.Shown(value)}{detail}. Give a value of that type.";
     }
 
     private static int IndexOf(Callable callable, string name)

@@ -8,6 +8,14 @@ internal static class MethodRunner
 {
     private static readonly ConcurrentDictionary<Type, Func<object, Task<object?>>> Awaiters = new();
 
+    /// <summary>
+    /// Runs the method on the thread pool, so the caller gets a task at once even when the method blocks (a synchronous
+    /// function, or an async one that blocks before its first await): a per-attempt timeout then fires at its deadline,
+    /// whatever the method does. .NET cannot abort a thread, so a method that ignores its token runs on after that.
+    /// </summary>
+    public static Task<object?> StartAsync(MethodInfo method, object? target, object?[] arguments) =>
+        Task.Run(() => RunAsync(method, target, arguments));
+
     public static async Task<object?> RunAsync(MethodInfo method, object? target, object?[] arguments)
     {
         var returned = method.Invoke(target, BindingFlags.DoNotWrapExceptions, binder: null, arguments, culture: null);

@@ -148,20 +148,23 @@ internal sealed class InvocationHandler(AppRegistry registry, CallCancellations 
             return Outcome(message, InvocationStatus.Rejected, started, attempt, error: new RemoteError(typeof(ArgumentException).FullName!, e.Message, null));
         }
 
+        Task<object?>? run = null;
         try
         {
             ContainerContext.Enter(container.Context);
-            var value = await MethodRunner.RunAsync(callable.Method, container.Instance, arguments)
-                .WaitAsync(linked.Token).ConfigureAwait(false);
+            run = MethodRunner.StartAsync(callable.Method, container.Instance, arguments);
+            var value = await run.WaitAsync(linked.Token).ConfigureAwait(false);
             var json = JsonSerializer.SerializeToElement(value, callable.Method.ReturnType == typeof(void) ? typeof(object) : value?.GetType() ?? typeof(object), PayloadJson.Options);
             return Outcome(message, InvocationStatus.Succeeded, started, attempt, value: json);
         }
         catch (OperationCanceledException) when (cancel.Token.IsCancellationRequested && !stopping.IsCancellationRequested)
         {
+            container.Abandon(run, $"call {message.CallId} to {callable.DisplayName}", "cancelled");
             return Cancelled(message, started, attempt);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !stopping.IsCancellationRequested)
         {
+            container.Abandon(run, $"call {message.CallId} to {callable.DisplayName}", $"timed out after {callable.Settings.Timeout.TotalSeconds:0.###} s");
             var error = new RemoteError("Pipeline.FunctionTimeoutException", $"{callable.DisplayName} timed out after {callable.Settings.Timeout.TotalSeconds:0.###} s (attempt {attempt}).", null);
             return Outcome(message, InvocationStatus.TimedOut, started, attempt, error: error);
         }

@@ -19,6 +19,7 @@ internal sealed class Container
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
+    private readonly List<Task> _abandoned = [];
     private Task<bool>? _start;
     private Task? _stop;
 
@@ -50,6 +51,18 @@ internal sealed class Container
     /// <summary>Why <c>enter</c> failed, when <see cref="State"/> is <see cref="ContainerState.Failed"/>.</summary>
     public RemoteError? EnterError { get; private set; }
 
+    /// <summary>
+    /// How long an attempt given up on (timed out or cancelled) may go on running before its container is broken: code
+    /// that honours its token ends within it, code that ignores it or blocks does not.
+    /// </summary>
+    public static TimeSpan AbandonGrace { get; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// True once an attempt given up on ran past <see cref="AbandonGrace"/>: the container takes no more input (a new one
+    /// is entered in its place) and its exit hooks never run, since its instance may still be in use by that thread.
+    /// </summary>
+    public bool IsBroken { get; private set; }
+
     /// <summary>Runs the enter hooks once; every caller awaits the same run. True when the container is ready.</summary>
     public Task<bool> StartAsync(CancellationToken cancellationToken)
     {
@@ -66,6 +79,91 @@ internal sealed class Container
         {
             return _stop ??= ExitAsync(grace);
         }
+    }
+
+    /// <summary>
+    /// Records an attempt whose caller stopped waiting for it (its timeout or a cancel fired) while its code still runs.
+    /// The container takes no further input until it ends (see <see cref="SettleAsync"/>).
+    /// </summary>
+    /// <param name="attempt">The running method, from <see cref="MethodRunner.StartAsync"/>; null when it never started.</param>
+    /// <param name="what">The attempt, for the log: <c>call fc-... to app.function</c>.</param>
+    /// <param name="why">Why it was given up on: <c>timed out</c>, <c>cancelled</c>.</param>
+    public void Abandon(Task? attempt, string what, string why)
+    {
+        if (attempt is null || attempt.IsCompleted)
+        {
+            _ = attempt?.Exception;
+            return;
+        }
+
+        lock (_gate)
+        {
+            _abandoned.RemoveAll(static t => t.IsCompleted);
+            _abandoned.Add(attempt);
+        }
+
+        Log.AttemptAbandoned(_logger, Id, Queue, what, why);
+        _ = attempt.ContinueWith(
+            t => Log.AbandonedAttemptEnded(_logger, Id, Queue, what, t.Status switch
+            {
+                TaskStatus.RanToCompletion => "its result is dropped",
+                TaskStatus.Canceled => "cancelled",
+                _ => "threw " + t.Exception!.InnerException!.GetType().Name,
+            }),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// Waits, up to <paramref name="grace"/>, for the attempts given up on to end. False when the container is broken
+    /// (one still runs after the grace, now or before): it must take no more input.
+    /// </summary>
+    /// <param name="grace">How long they may still run.</param>
+    public async Task<bool> SettleAsync(TimeSpan grace)
+    {
+        Task[] running;
+        lock (_gate)
+        {
+            if (IsBroken)
+            {
+                return false;
+            }
+
+            _abandoned.RemoveAll(static t => t.IsCompleted);
+            running = [.. _abandoned];
+        }
+
+        if (running.Length == 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            await Task.WhenAll(running).WaitAsync(grace, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            lock (_gate)
+            {
+                if (IsBroken)
+                {
+                    return false;
+                }
+
+                IsBroken = true;
+            }
+
+            Log.ContainerBroken(_logger, Id, Queue, running.Count(t => !t.IsCompleted), grace.TotalSeconds);
+            return false;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // They ended, by throwing: the container is fine. (Abandon's continuation logged how each ended.)
+        }
+
+        return !IsBroken;
     }
 
     private async Task<bool> EnterAsync(CancellationToken cancellationToken)
@@ -98,7 +196,16 @@ internal sealed class Container
             foreach (var hook in _class.EnterHooks)
             {
                 current = hook;
-                await RunHookAsync(hook, instance, linked.Token).ConfigureAwait(false);
+                try
+                {
+                    // Started off this thread, so the class Timeout fires even for a hook that blocks.
+                    await RunHookAsync(hook, instance, linked.Token).WaitAsync(linked.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException e) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    throw new TimeoutException(
+                        $"Enter hook {hook.Name} did not finish within the class Timeout of {_class.Settings.Timeout.TotalSeconds:0.###} s. Load faster, or raise Timeout on [Cls].", e);
+                }
             }
 
             State = ContainerState.Ready;
@@ -120,7 +227,7 @@ internal sealed class Container
     {
         Telemetry.ContainerExited(Queue);
         var entered = _start is { IsCompletedSuccessfully: true, Result: true };
-        if (_class is null || !entered || Instance is null)
+        if (_class is null || !entered || Instance is null || IsBroken)
         {
             State = ContainerState.Stopped;
             return;
@@ -130,6 +237,7 @@ internal sealed class Container
         Log.Exiting(_logger, Id, Queue);
         using var span = Telemetry.StartExit(Queue, Id);
         using var graceToken = new CancellationTokenSource(grace, _time);
+        // Each hook starts off this thread (RunHookAsync), so the grace holds even for one that blocks.
         var hooks = RunExitHooksAsync(Instance, graceToken.Token);
         try
         {
@@ -166,6 +274,6 @@ internal sealed class Container
     {
         Debug.Assert(hook.GetParameters().Length <= 1, "Discovery allows at most a CancellationToken.");
         object?[] arguments = hook.GetParameters().Length == 1 ? [cancellationToken] : [];
-        return MethodRunner.RunAsync(hook, instance, arguments);
+        return MethodRunner.StartAsync(hook, instance, arguments);
     }
 }

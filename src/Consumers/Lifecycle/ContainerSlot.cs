@@ -3,6 +3,8 @@ namespace Pipeline.Consumers.Lifecycle;
 /// <summary>
 /// The container a pool's consumer runs inputs on. When the container's <c>enter</c> failed, its inputs get the
 /// error; once <see cref="RestartBackoff"/> has passed, the next input gets a fresh container (a crash loop is slowed, not spun).
+/// A container whose timed-out or cancelled attempt is still running takes no input until it ends; past
+/// <see cref="Container.AbandonGrace"/> it is broken, and the next input gets a fresh container at once.
 /// At most <c>concurrency</c> inputs run on it at once, whether they came one per message or many in a chunk.
 /// </summary>
 internal sealed class ContainerSlot(string queue, Func<Container> create, TimeProvider time, TimeSpan restartBackoff, int concurrency) : IDisposable
@@ -69,7 +71,26 @@ internal sealed class ContainerSlot(string queue, Func<Container> create, TimePr
                 _failedAt = null;
             }
 
+            if (_current.IsBroken)
+            {
+                _current = create();
+            }
+
             container = _current;
+        }
+
+        if (!await container.SettleAsync(Container.AbandonGrace).ConfigureAwait(false))
+        {
+            lock (_gate)
+            {
+                if (_current == container)
+                {
+                    _current = create();
+                    _failedAt = null;
+                }
+
+                container = _current;
+            }
         }
 
         if (!await container.StartAsync(_lifetime.Token).ConfigureAwait(false))

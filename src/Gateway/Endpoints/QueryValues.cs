@@ -1,22 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
 using Pipeline.Messages.Invocations;
-using Pipeline.Messages.Parameters;
 
 namespace Pipeline.Gateway.Endpoints;
 
-/// <summary>Reads query-string text as a class parameter or as an argument, by the declared type only.</summary>
+/// <summary>Reads query-string text as an argument, by the declared type only (class parameters: <c>ParameterSchema.ParseText</c>).</summary>
 internal static class QueryValues
 {
-    /// <summary>The text as a value of the parameter's type; null when it is not one.</summary>
-    public static ParameterValue? Parameter(ParameterType type, string text) => type switch
-    {
-        ParameterType.String => ParameterValue.FromString(text),
-        ParameterType.Int => long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) ? ParameterValue.FromInt(number) : null,
-        ParameterType.Bool => bool.TryParse(text, out var flag) ? ParameterValue.FromBool(flag) : null,
-        _ => Base64(text) is { } bytes ? ParameterValue.FromBytes(bytes) : null,
-    };
-
     /// <summary>Whether an argument of this type can be given in a query string (numbers, text, booleans and the like).</summary>
     public static bool IsSimple(Type type)
     {
@@ -67,13 +57,4 @@ internal static class QueryValues
     private static bool IsText(Type type) => type == typeof(string) || type == typeof(char) || type == typeof(Guid) ||
         type == typeof(DateTime) || type == typeof(DateTimeOffset) || type == typeof(DateOnly) || type == typeof(TimeOnly) ||
         type == typeof(TimeSpan) || type == typeof(Uri);
-
-    // Standard or URL-safe base64, padded or not: a query string may carry either.
-    private static byte[]? Base64(string text)
-    {
-        var standard = text.Replace('-', '+').Replace('_', '/');
-        standard = standard.PadRight(standard.Length + ((4 - (standard.Length % 4)) % 4), '=');
-        var buffer = new byte[standard.Length];
-        return Convert.TryFromBase64String(standard, buffer, out var written) ? buffer[..written] : null;
-    }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 using Pipeline.Consumers.Discovery;
+using Pipeline.Consumers.Execution;
 using Pipeline.Messages.Invocations;
 using Pipeline.Messages.Parameters;
 
@@ -28,8 +29,7 @@ internal static class WebRequestBinder
             var text = values[0] ?? "";
             if (Find(route.Parameters, key) is { } spec)
             {
-                parameters[spec.Name] = QueryValues.Parameter(spec.Type, text) ?? throw WebRequestException.BadRequest(
-                    "wrong_type", spec.Name, $"Parameter '{spec.Name}' of {route.Parameters!.Owner} expects {Describe(spec.Type)}, got '{Shorten(text)}'.");
+                parameters[spec.Name] = Parameter(route.Parameters!, spec, text);
             }
             else if (IndexOf(callable, key) is var index and >= 0)
             {
@@ -66,6 +66,19 @@ internal static class WebRequestBinder
         return new BoundRequest(set, Arguments(route, arguments));
     }
 
+    // The shared rule (ParameterSchema.ParseText): the declared type and its range, as the client and the CLI check it.
+    private static ParameterValue Parameter(ParameterSchema schema, ParameterSpec spec, string text)
+    {
+        try
+        {
+            return schema.ParseText(spec.Name, text);
+        }
+        catch (ParameterException e)
+        {
+            throw WebRequestException.BadRequest("wrong_type", spec.Name, e.Message, e);
+        }
+    }
+
     private static ParameterSet? BindParameters(WebRoute route, Dictionary<string, ParameterValue> given)
     {
         if (route.Parameters is not { } schema)
@@ -76,7 +89,7 @@ internal static class WebRequestBinder
         if (schema.Parameters.FirstOrDefault(p => p.IsRequired && !given.ContainsKey(p.Name)) is { } missing)
         {
             throw WebRequestException.BadRequest("missing_parameter", missing.Name,
-                $"Missing required parameter '{missing.Name}' ({Describe(missing.Type)}) of {schema.Owner}. Add it to the query string: ?{missing.Name}=...");
+                $"Missing required parameter '{missing.Name}' ({missing.Describe()}) of {schema.Owner}. Add it to the query string: ?{missing.Name}=...");
         }
 
         try
@@ -136,8 +149,7 @@ internal static class WebRequestBinder
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException or ArgumentException)
         {
-            throw WebRequestException.BadRequest("wrong_type", argument.Name,
-                $"Argument '{argument.Name}' of {callable.DisplayName} expects {QueryValues.Describe(argument.Type)}, got JSON {value.ValueKind}: {e.Message}", e);
+            throw WebRequestException.BadRequest("wrong_type", argument.Name, ArgumentBinder.Refusal(callable, argument, value, e), e);
         }
     }
 
@@ -219,14 +231,6 @@ internal static class WebRequestBinder
         QueryValues.IsSimple(argument.Type) && route.HttpMethod is "GET" or "DELETE"
             ? $"Add it to the query string: ?{argument.Name}=..."
             : $"Send it in the JSON body: {{\"{argument.Name}\": ...}}.";
-
-    private static string Describe(ParameterType type) => type switch
-    {
-        ParameterType.String => "string",
-        ParameterType.Int => "int",
-        ParameterType.Bool => "bool: true or false",
-        _ => "bytes: base64",
-    };
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
 }

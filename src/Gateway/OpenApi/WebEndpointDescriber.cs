@@ -90,7 +90,7 @@ internal static class WebEndpointDescriber
         var schema = spec.Type switch
         {
             ParameterType.String => new OpenApiSchema { Type = JsonSchemaType.String },
-            ParameterType.Int => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" },
+            ParameterType.Int => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = spec.IsInt32 ? "int32" : "int64" },
             ParameterType.Bool => new OpenApiSchema { Type = JsonSchemaType.Boolean },
             _ => new OpenApiSchema { Type = JsonSchemaType.String, Format = "byte" },
         };

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace Pipeline.Messages.Parameters;
@@ -76,7 +77,7 @@ public sealed class ParameterSchema
             }
 
             bound[spec.Name] = spec.Default ?? throw new ParameterException(
-                $"Missing required parameter '{spec.Name}' ({Describe(spec.Type)}) of {Owner}. Pass it by name, for example With(new {{ {spec.Name} = ... }}).");
+                $"Missing required parameter '{spec.Name}' ({spec.Describe()}) of {Owner}. Pass it by name, for example With(new {{ {spec.Name} = ... }}).");
         }
 
         return ParameterSet.Create(bound);
@@ -88,29 +89,57 @@ public sealed class ParameterSchema
 
     private string Declared() => Parameters.Count == 0
         ? "none"
-        : string.Join(", ", Parameters.Select(p => $"{p.Name} ({Describe(p.Type)})"));
+        : string.Join(", ", Parameters.Select(p => $"{p.Name} ({p.TypeName})"));
+
+    /// <summary>
+    /// Reads one parameter given as text, as on a command line (<c>--param size=7</c>) or in a query string: an integer
+    /// in decimal within the declared type's range, <c>true</c> or <c>false</c>, bytes as base64 (standard or URL-safe,
+    /// padded or not), a string as it is.
+    /// </summary>
+    /// <param name="name">The parameter's name (any case).</param>
+    /// <param name="text">The text given for it.</param>
+    /// <returns>The value, checked against the declared type and range.</returns>
+    /// <exception cref="ParameterException">The name is unknown, or the text is not a value of the declared type: the message names the parameter, the type and its range.</exception>
+    public ParameterValue ParseText(string name, string text)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(text);
+        var spec = Find(name) ?? throw new ParameterException($"{Owner} has no parameter '{name}'. Declared parameters: {Declared()}.");
+        ParameterValue? value = spec.Type switch
+        {
+            ParameterType.String => ParameterValue.FromString(text),
+            ParameterType.Int => long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) ? ParameterValue.FromInt(number) : null,
+            ParameterType.Bool => bool.TryParse(text, out var flag) ? ParameterValue.FromBool(flag) : null,
+            _ => Base64(text) is { } bytes ? ParameterValue.FromBytes(bytes) : null,
+        };
+        return value is not null && spec.Accepts(value) ? value : throw WrongType(spec, $"'{Shorten(text)}'");
+    }
 
     private ParameterValue FromClr(ParameterSpec spec, object? value)
     {
         ParameterValue? result = (spec.Type, value) switch
         {
-            (_, ParameterValue v) when v.Type == spec.Type => v,
+            (_, ParameterValue v) => v,
             (ParameterType.String, string s) => ParameterValue.FromString(s),
             (ParameterType.Int, long l) => ParameterValue.FromInt(l),
             (ParameterType.Int, int i) => ParameterValue.FromInt(i),
             (ParameterType.Int, short s) => ParameterValue.FromInt(s),
+            (ParameterType.Int, ushort s) => ParameterValue.FromInt(s),
             (ParameterType.Int, byte b) => ParameterValue.FromInt(b),
+            (ParameterType.Int, sbyte b) => ParameterValue.FromInt(b),
             (ParameterType.Int, uint u) => ParameterValue.FromInt(u),
+            (ParameterType.Int, ulong u) when u <= long.MaxValue => ParameterValue.FromInt((long)u),
             (ParameterType.Bool, bool b) => ParameterValue.FromBool(b),
             (ParameterType.Bytes, byte[] b) => ParameterValue.FromBytes(b),
             (ParameterType.Bytes, ReadOnlyMemory<byte> m) => ParameterValue.FromBytes(m.Span),
             _ => null,
         };
-        return result ?? throw WrongType(spec, value is null ? "null" : value.GetType().Name);
+        return result is not null && spec.Accepts(result) ? result : throw WrongType(spec, Shown(value));
     }
 
     private ParameterValue FromJson(ParameterSpec spec, JsonElement value)
     {
+        ParameterValue? result;
         switch (spec.Type)
         {
             case ParameterType.String when value.ValueKind == JsonValueKind.String:
@@ -124,26 +153,43 @@ public sealed class ParameterSchema
                 }
 
             case ParameterType.Int when value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var l):
-                return ParameterValue.FromInt(l);
+                result = ParameterValue.FromInt(l);
+                break;
             case ParameterType.Bool when value.ValueKind is JsonValueKind.True or JsonValueKind.False:
-                return ParameterValue.FromBool(value.GetBoolean());
+                result = ParameterValue.FromBool(value.GetBoolean());
+                break;
             case ParameterType.Bytes when value.ValueKind == JsonValueKind.String:
-                return value.TryGetBytesFromBase64(out var bytes)
-                    ? ParameterValue.FromBytes(bytes)
-                    : throw new ParameterException($"Parameter '{spec.Name}' of {Owner} is bytes and must be a base64 string.");
+                result = value.TryGetBytesFromBase64(out var bytes) ? ParameterValue.FromBytes(bytes) : null;
+                break;
             default:
-                throw WrongType(spec, value.ValueKind == JsonValueKind.Number ? "a non-integer number" : $"JSON {value.ValueKind}");
+                result = null;
+                break;
         }
+
+        return result is not null && spec.Accepts(result) ? result : throw WrongType(spec, Shorten(value.GetRawText()));
     }
 
     private ParameterException WrongType(ParameterSpec spec, string actual) =>
-        new($"Parameter '{spec.Name}' of {Owner} expects {Describe(spec.Type)}, got {actual}.");
+        new($"Parameter '{spec.Name}' of {Owner} expects {spec.Describe()}, got {actual}. Give a value of that type{(spec.Type == ParameterType.Int ? " and range" : "")}.");
 
-    private static string Describe(ParameterType type) => type switch
+    private static string Shown(object? value) => value switch
     {
-        ParameterType.String => "string",
-        ParameterType.Int => "int",
-        ParameterType.Bool => "bool",
-        _ => "byte[]",
+        null => "null",
+        ParameterValue v when v.Type == ParameterType.String => $"String \"{Shorten(v.AsString())}\"",
+        ParameterValue v => v.Type == ParameterType.Bytes ? $"byte[] of {v.AsBytes().Length} bytes" : v.ToString(),
+        string s => $"String \"{Shorten(s)}\"",
+        IFormattable number when value.GetType().IsPrimitive || value is decimal => string.Create(CultureInfo.InvariantCulture, $"{value.GetType().Name} {number}"),
+        _ => value.GetType().Name,
     };
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
+
+    // Standard or URL-safe base64, padded or not: a command line or a query string may carry either.
+    private static byte[]? Base64(string text)
+    {
+        var standard = text.Replace('-', '+').Replace('_', '/');
+        standard = standard.PadRight(standard.Length + ((4 - (standard.Length % 4)) % 4), '=');
+        var buffer = new byte[standard.Length];
+        return Convert.TryFromBase64String(standard, buffer, out var written) ? buffer[..written] : null;
+    }
 }

@@ -66,7 +66,7 @@ public sealed class CallCommandTests(CliFixture cli)
 
         Assert.Equal(2, run.ExitCode);
         Assert.Equal(
-            "error: App 'cliapp' has no function named 'cube'. Known functions: fail, greet, nightly, positive, sleep, square.",
+            "error: App 'cliapp' has no function named 'cube'. Known functions: fail, greet, nightly, positive, sleep, square. A class method is <class>.<method>.",
             run.Error.Trim());
     }
 
@@ -76,7 +76,7 @@ public sealed class CallCommandTests(CliFixture cli)
         var run = await cli.RunAsync("call", "cliapp", "counter.add", "--param", "name=a", "--param", "start=ten", "5");
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal("error: --param start=ten: 'start' takes a whole number", run.Error.Trim());
+        Assert.Equal("error: --param start=ten: 'start' takes a whole number from -2147483648 to 2147483647", run.Error.Trim());
     }
 
     [Fact]

@@ -30,6 +30,46 @@ public static class CliProcess
         return new CliRun(process.ExitCode, await output, await error);
     }
 
+    /// <summary>Runs another program (such as script(1) wrapping the command) to its end, at most a minute, with standard input closed.</summary>
+    public static async Task<CliRun> RunProgramAsync(string program, IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment)
+    {
+        var info = new ProcessStartInfo(program)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        using var process = Process.Start(info)!;
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{program} {string.Join(' ', args)} did not end within a minute. Output: {await output} {await error}");
+        }
+
+        return new CliRun(process.ExitCode, await output, await error);
+    }
+
     /// <summary>Starts the command with redirected standard input, output and error, for a test that talks to it.</summary>
     public static Process Start(IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> args)
     {

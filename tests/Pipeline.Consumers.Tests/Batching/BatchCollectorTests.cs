@@ -208,7 +208,7 @@ public sealed class BatchCollectorTests
 
         Assert.Equal(InvocationStatus.Rejected, rejected.Status);
         Assert.Contains("Argument 'values'", rejected.Error!.Message, StringComparison.Ordinal);
-        Assert.Contains("expects Int32", rejected.Error.Message, StringComparison.Ordinal);
+        Assert.Contains("expects int (a whole number", rejected.Error.Message, StringComparison.Ordinal);
         Assert.Equal([[Key(0)]], BatchSamples.Batches(_run));
     }
 

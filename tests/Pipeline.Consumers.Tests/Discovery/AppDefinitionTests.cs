@@ -27,7 +27,7 @@ public sealed class AppDefinitionTests
         Assert.Equal("ranker", cls.Name);
         Assert.Equal("catalog.ranker", cls.Parameters.Owner);
         Assert.Equal(
-            [new ParameterSpec("model", ParameterType.String), new ParameterSpec("topK", ParameterType.Int, ParameterValue.FromInt(5))],
+            [new ParameterSpec("model", ParameterType.String), ParameterSpec.ForInt("topK", ParameterValue.FromInt(5))],
             cls.Parameters.Parameters);
         var methods = cls.Methods.OrderBy(m => m.Name, StringComparer.Ordinal).ToList();
         Assert.Equal(["rank", "reset"], methods.Select(m => m.Name));

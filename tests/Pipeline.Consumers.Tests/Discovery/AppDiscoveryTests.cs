@@ -409,22 +409,25 @@ public sealed class AppDiscoveryTests
         ParameterSpec[] expected =
         [
             new("name", ParameterType.String),
-            new("size", ParameterType.Int),
+            ParameterSpec.ForInt("size"),
             new("seed", ParameterType.Int),
             new("verbose", ParameterType.Bool),
             new("blob", ParameterType.Bytes),
             new("label", ParameterType.String, ParameterValue.FromString("base")),
-            new("count", ParameterType.Int, ParameterValue.FromInt(3)),
+            ParameterSpec.ForInt("count", ParameterValue.FromInt(3)),
             new("budget", ParameterType.Int, ParameterValue.FromInt(5_000_000_000)),
             new("enabled", ParameterType.Bool, ParameterValue.FromBool(true)),
             new("salt", ParameterType.Bytes, ParameterValue.FromBytes([1, 2, 3])),
-            new("maxLength", ParameterType.Int, ParameterValue.FromInt(512)),
-            new("max_tokens", ParameterType.Int, ParameterValue.FromInt(256)),
+            ParameterSpec.ForInt("maxLength", ParameterValue.FromInt(512)),
+            ParameterSpec.ForInt("max_tokens", ParameterValue.FromInt(256)),
             new("region", ParameterType.String, ParameterValue.FromString("eu")),
         ];
         Assert.Equal(expected.OrderBy(p => p.Name, StringComparer.Ordinal), cls.Schema.Parameters.OrderBy(p => p.Name, StringComparer.Ordinal));
         Assert.All(cls.Schema.Parameters.Where(p => p.IsRequired), p => Assert.Null(p.Default));
         Assert.Equal(cls.Schema.Parameters, cls.Parameters.Select(p => p.Spec));
+        // A C# int takes 32-bit values only (a larger one is refused by every caller before it names a pool); long all 64.
+        Assert.Equal([true, true, true, true], cls.Schema.Parameters.Where(p => p.Name is "size" or "count" or "maxLength" or "max_tokens").Select(p => p.IsInt32));
+        Assert.Equal([false, false], cls.Schema.Parameters.Where(p => p.Name is "seed" or "budget").Select(p => p.IsInt32));
     }
 
     [Theory]

@@ -17,11 +17,13 @@ public sealed class ArgumentBinderTests
 
     public static TheoryData<string, string, string, string> WrongTypes() => new()
     {
-        { """["ada", "two"]""", "times", "Int32", "String" },
-        { """["ada", 2.5]""", "times", "Int32", "Number" },
-        { """["ada", true]""", "times", "Int32", "True" },
-        { """[1, 2]""", "name", "String", "Number" },
-        { """["ada", 2, ["?"]]""", "punctuation", "String", "Array" },
+        { """["ada", "two"]""", "times", "int (a whole number from -2147483648 to 2147483647)", "String" },
+        { """["ada", 2.5]""", "times", "int (a whole number from -2147483648 to 2147483647)", "Number" },
+        { """["ada", 3000000000]""", "times", "int (a whole number from -2147483648 to 2147483647)", "Number" },
+        { """["ada", -2147483649]""", "times", "int (a whole number from -2147483648 to 2147483647)", "Number" },
+        { """["ada", true]""", "times", "int (a whole number from -2147483648 to 2147483647)", "True" },
+        { """[1, 2]""", "name", "string", "Number" },
+        { """["ada", 2, ["?"]]""", "punctuation", "string", "Array" },
     };
 
     [Fact]
@@ -148,7 +150,7 @@ public sealed class ArgumentBinderTests
     {
         var exception = BindFails("greet", args: """["ada", null]""");
 
-        AssertMentions(exception.Message, "Argument 'times' of binding.greet", "expects Int32", "got JSON Null");
+        AssertMentions(exception.Message, "Argument 'times' of binding.greet", "expects int (a whole number from -2147483648 to 2147483647)", "got JSON Null");
     }
 
     [Theory]

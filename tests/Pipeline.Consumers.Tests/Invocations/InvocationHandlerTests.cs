@@ -131,7 +131,8 @@ public sealed class InvocationHandlerTests
     [Theory]
     [InlineData("add", "[1]", "missing argument 'b'")]
     [InlineData("add", "[1, 2, 3]", "takes 2 argument(s)")]
-    [InlineData("add", "[\"one\", 2]", "Argument 'a' of handler.add expects Int32")]
+    [InlineData("add", "[\"one\", 2]", "Argument 'a' of handler.add expects int (a whole number from -2147483648 to 2147483647), got JSON String \"one\"")]
+    [InlineData("add", "[3000000000, 2]", "Argument 'a' of handler.add expects int (a whole number from -2147483648 to 2147483647), got JSON Number 3000000000")]
     [InlineData("nope", "[]", "has no function named 'nope'")]
     public async Task HandleAsync_BadInput_IsRejectedWithTheReason(string function, string args, string reason)
     {

@@ -9,7 +9,7 @@ namespace Pipeline.Consumers.Tests.Lifecycle;
 public sealed class ContainerTests
 {
     private static readonly AppRegistry Registry = AppDiscovery.Discover(
-        [typeof(OrderedModel), typeof(FailingEnterModel), typeof(SlowExitModel), typeof(ThrowingExitModel)]);
+        [typeof(OrderedModel), typeof(FailingEnterModel), typeof(SlowExitModel), typeof(ThrowingExitModel), typeof(BlockingHookModel)]);
 
     private readonly FakeTimeProvider _time = new();
     private readonly string _run = Guid.NewGuid().ToString("N");
@@ -113,6 +113,66 @@ public sealed class ContainerTests
 
         Assert.Equal(["first-exit"], HookLog.Of(_run));
         Assert.Equal(ContainerState.Stopped, container.State);
+    }
+
+    [Fact]
+    public async Task StartAsync_SyncEnterBlocksPastTheClassTimeout_FailsTheContainerAtTheDeadline()
+    {
+        var run = "enter-" + _run;
+        var container = Create("blocking-hook-model", run);
+        try
+        {
+            // Off the test's thread: a hook run inline would hold it, and the test must fail, not hang.
+            var starting = Task.Run(() => container.StartAsync(CancellationToken.None));
+            await AdvanceUntilDoneAsync(starting);
+
+            Assert.False(await starting);
+            Assert.Equal(ContainerState.Failed, container.State);
+            Assert.Contains("did not finish within the class Timeout of 5 s", container.EnterError!.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            BlockingHookModel.Open(run);
+        }
+    }
+
+    [Fact]
+    public async Task StopAsync_SyncExitBlocksPastTheGrace_StopsAtTheGrace()
+    {
+        var run = "exit-" + _run;
+        var container = Create("blocking-hook-model", run);
+        try
+        {
+            Assert.True(await container.StartAsync(CancellationToken.None));
+
+            var stopping = Task.Run(() => container.StopAsync(TimeSpan.FromSeconds(30)));
+            await AdvanceUntilDoneAsync(stopping);
+            await stopping;
+
+            Assert.Equal(ContainerState.Stopped, container.State);
+        }
+        finally
+        {
+            BlockingHookModel.Open(run);
+        }
+    }
+
+    private Container Create(string cls, string run)
+    {
+        var definition = Registry.FindClass("lifecycle", cls)!;
+        var parameters = definition.Schema.Bind([new("run", run)]);
+        return new Container(QueueNames.ForClass("lifecycle", cls, parameters), definition, parameters, _time, NullLogger.Instance);
+    }
+
+    private async Task AdvanceUntilDoneAsync(Task task)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!task.IsCompleted)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "Not done within 15 s of real time: the deadline did not fire while the hook ran.");
+            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
     }
 
     private Container Create(string cls)

@@ -72,6 +72,20 @@ public sealed class WebRequestBinderTests
         }
     }
 
+    [Theory]
+    [InlineData("web.catalog.search", "?region=eu&page=3000000000&term=tea", null, "page")]
+    [InlineData("web.catalog.search", "?region=eu&page=-2147483649&term=tea", null, "page")]
+    [InlineData("web.order", "?item=tea&count=3000000000", null, "count")]
+    [InlineData("web.order", "", """{"item": "tea", "count": 3000000000}""", "count")]
+    public async Task BindAsync_IntOutOfRange_Is400WrongTypeNamingTheFieldTypeAndRange(string endpoint, string query, string? body, string field)
+    {
+        var refused = await Assert.ThrowsAsync<WebRequestException>(() => BindAsync(endpoint, query, body));
+
+        Assert.Equal((StatusCodes.Status400BadRequest, "wrong_type", field), (refused.StatusCode, refused.Body.Error, refused.Body.Field));
+        Assert.Contains($"'{field}'", refused.Body.Message, StringComparison.Ordinal);
+        Assert.Contains("int (a whole number from -2147483648 to 2147483647)", refused.Body.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task BindAsync_ParametersOver16KiB_NamesTheLargest()
     {

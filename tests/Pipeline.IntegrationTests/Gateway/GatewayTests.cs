@@ -79,6 +79,8 @@ public sealed class GatewayTests(Servers servers, GatewayFixture fixture) : ICla
     [InlineData("/itest/web-model/baz?foo=x&bar=seven", "wrong_type", "bar")]
     [InlineData("/itest/web-sleep?milliseconds=soon", "wrong_type", "milliseconds")]
     [InlineData("/itest/web-model/baz?foo=x&size=7", "unknown_field", "size")]
+    [InlineData("/itest/web-model/baz?foo=x&bar=3000000000", "wrong_type", "bar")]
+    [InlineData("/itest/web-model/baz?foo=x&bar=-2147483649", "wrong_type", "bar")]
     public async Task WrongTypeOrUnknownQueryField_Returns400NamingIt(string path, string error, string field)
     {
         using var http = await SecureAsync();
@@ -86,6 +88,17 @@ public sealed class GatewayTests(Servers servers, GatewayFixture fixture) : ICla
         var response = await http.GetAsync(path);
 
         await AssertErrorAsync(response, HttpStatusCode.BadRequest, error, field);
+    }
+
+    [Fact]
+    public async Task IntParameterOutOfRange_Returns400NamingTheTypeAndRangeBeforeAnyPool()
+    {
+        using var http = await SecureAsync();
+
+        var response = await http.GetAsync($"/itest/web-model/baz?foo=big-{_run}&bar=3000000000");
+
+        var body = await AssertErrorAsync(response, HttpStatusCode.BadRequest, "wrong_type", "bar");
+        Assert.Contains("'bar' of itest.web-model expects int (a whole number from -2147483648 to 2147483647), got '3000000000'", body.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -241,6 +254,7 @@ public sealed class GatewayTests(Servers servers, GatewayFixture fixture) : ICla
         Assert.Equal(new[] { "foo", "bar", "qux" }, parameters.Keys);
         Assert.True(parameters["foo"].GetProperty("required").GetBoolean());
         Assert.Equal(10, parameters["bar"].GetProperty("schema").GetProperty("default").GetInt32());
+        Assert.Equal(("integer", "int32"), (parameters["bar"].GetProperty("schema").GetProperty("type").GetString(), parameters["bar"].GetProperty("schema").GetProperty("format").GetString()));
         Assert.Equal("default", parameters["qux"].GetProperty("schema").GetProperty("default").GetString());
         var sum = paths.GetProperty("/itest/sum").GetProperty("post").GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
         Assert.Equal(new[] { "a", "b", "c" }, sum.GetProperty("properties").EnumerateObject().Select(p => p.Name));

@@ -179,10 +179,13 @@ public sealed class WorkerHostTests(Servers servers) : IDisposable
             async () =>
             {
                 var listed = await management.ListPoolQueuesAsync(CancellationToken.None);
-                return queues.All(q => listed.Any(l => l.Name == q && $"{l.Arguments[PoolQueueArguments.Parameters]}".Contains(_run, StringComparison.Ordinal)));
+                return queues.Select((q, i) => listed.Any(l => l.Name == q
+                    && $"{l.Arguments[PoolQueueArguments.Parameters]}".Contains(_run, StringComparison.Ordinal)
+                    && Equals(l.Arguments.GetValueOrDefault("x-pipeline-param.name"), _run)
+                    && Equals(l.Arguments.GetValueOrDefault("x-pipeline-param.size"), (long)(i + 1)))).All(found => found);
             },
             Patience,
-            "the management API lists the three pool queues with their parameters");
+            "the management API lists the three pool queues with their parameters, each as its own argument too");
         Assert.Equal(3, _events.Read().Count(e => e.Kind == "enter" && e.Subject.StartsWith($"model/{_run}/", StringComparison.Ordinal)));
     }
 
