@@ -106,7 +106,16 @@ public sealed class Servers(IMessageSink sink) : IAsyncLifetime
     {
         using var management = Management();
         management.Timeout = TimeSpan.FromSeconds(30);
-        var listed = await management.GetFromJsonAsync<List<ConnectionInfo>>($"api/vhosts/{Uri.EscapeDataString(VirtualHost)}/connections") ?? [];
+        // The management API lists a new connection only after its next statistics round (up to 5 s): poll, bounded.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
+        List<ConnectionInfo> listed;
+        while ((listed = await management.GetFromJsonAsync<List<ConnectionInfo>>($"api/vhosts/{Uri.EscapeDataString(VirtualHost)}/connections") ?? []).Count == 0
+            && DateTime.UtcNow < deadline)
+        {
+            await timer.WaitForNextTickAsync();
+        }
+
         var closed = 0;
         foreach (var connection in listed.Where(c => c.Vhost == VirtualHost))
         {
