@@ -43,4 +43,13 @@ internal static partial class Log
 
     [LoggerMessage(1009, LogLevel.Information, "Container {ContainerId} for {Queue}: {What}, given up on earlier, has now returned ({Outcome})")]
     public static partial void AbandonedAttemptEnded(ILogger logger, string containerId, string queue, string what, string outcome);
+
+    [LoggerMessage(1020, LogLevel.Warning, "A reply to {Address} failed ({Reason}); trying once more")]
+    public static partial void ReplyRetried(ILogger logger, string address, string reason);
+
+    [LoggerMessage(1021, LogLevel.Warning, "A reply to {Address} cannot be sent: {Reason}; the input goes to its _error queue")]
+    public static partial void ReplyUndeliverable(ILogger logger, string address, string reason);
+
+    [LoggerMessage(1022, LogLevel.Warning, "Input on {Queue} refused before it ran: {Reason}")]
+    public static partial void InputRefused(ILogger logger, string queue, string reason);
 }

@@ -1,11 +1,13 @@
 using System.Reflection;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pipeline.Client;
 using Pipeline.Client.Targets;
 using Pipeline.Client.Transport;
 using Pipeline.Consumers.Invocations;
+using Pipeline.Consumers.Replies;
 using Pipeline.Consumers.Discovery;
 using Pipeline.Results;
 using Pipeline.Scheduler;
@@ -72,7 +74,7 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
         services.AddPipelineWorker(appAssemblies);
         EmbeddedPipeline? pipeline = null;
         EmbeddedSchedules.Register(services, options.Schedules, () => pipeline!.Client);
-        services.AddSingleton<IPoolTransport>(sp => new MassTransitPoolTransport(sp.GetRequiredService<IReceiveEndpointConnector>()));
+        services.AddSingleton<IPoolTransport>(sp => new MassTransitPoolTransport(sp.GetRequiredService<IReceiveEndpointConnector>(), sp.GetRequiredService<ReplySender>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddMassTransit(bus =>
         {
             bus.UsingInMemory((_, _) => { });

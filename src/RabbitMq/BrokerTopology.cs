@@ -244,6 +244,41 @@ internal sealed class BrokerTopology : IAsyncDisposable
         $"RabbitMQ did not answer while {what}: the connection was lost or {OperationTimeout.TotalSeconds:0} s passed. The next call connects again.",
         inner);
 
+    /// <summary>
+    /// Declares a reply exchange (and, when <paramref name="queue"/> is set, a queue bound to it) with exactly the flags a
+    /// MassTransit send to that address declares, on a channel of its own: RabbitMQ refuses a declare that differs from
+    /// what exists (406) by closing the channel, which must never be a pool's channel.
+    /// </summary>
+    /// <returns>Null when the exchange (and queue) exist as asked now; else RabbitMQ's refusal, for people.</returns>
+    public async Task<string?> TryDeclareReplyAsync(string exchange, string type, bool durable, bool autoDelete, string? queue, CancellationToken cancellationToken)
+    {
+        if (Encoding.UTF8.GetByteCount(exchange) is 0 or > MaxNameBytes)
+        {
+            return $"'{exchange}' is not an exchange name RabbitMQ takes (1 to {MaxNameBytes} bytes).";
+        }
+
+        var session = await GetSessionAsync(cancellationToken).ConfigureAwait(false);
+        var channel = await session.OpenChannelAsync(cancellationToken).ConfigureAwait(false);
+        await using (channel.ConfigureAwait(false))
+        {
+            try
+            {
+                await channel.ExchangeDeclareAsync(exchange, type, durable, autoDelete, cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (queue is not null)
+                {
+                    await channel.QueueDeclareAsync(queue, durable, exclusive: false, autoDelete, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    await channel.QueueBindAsync(queue, exchange, "", cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+
+                return null;
+            }
+            catch (OperationInterruptedException e) when (ReplyCode(e) is Constants.PreconditionFailed or Constants.AccessRefused or Constants.NotFound or Constants.ResourceLocked or Constants.CommandInvalid)
+            {
+                return $"RabbitMQ refused to declare it as the address asks (type {type}, durable {durable}, auto-delete {autoDelete}): {e.ShutdownReason?.ReplyText}.";
+            }
+        }
+    }
+
     /// <summary>Closes the connection, which frees every lease it holds.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -11,8 +11,8 @@ internal static partial class Log
     [LoggerMessage(3001, LogLevel.Information, "Fired {Schedule} ({Target}) for {Occurrence} as call {CallId}, key {Key}; next fire {Next}")]
     public static partial void Fired(ILogger logger, string schedule, string target, string occurrence, string callId, string key, string next);
 
-    [LoggerMessage(3002, LogLevel.Warning, "Schedule {Schedule} missed {Occurrence} by {Late}; Misfire={Misfire} (window {Window}), so it does not run; next fire {Next}")]
-    public static partial void Missed(ILogger logger, string schedule, string occurrence, TimeSpan late, ScheduleMisfire misfire, TimeSpan window, string next);
+    [LoggerMessage(3002, LogLevel.Warning, "Schedule {Schedule} missed {Occurrence} by {Late}; Misfire={Misfire} (window {Window}, threshold {Threshold}), so it does not run")]
+    public static partial void Missed(ILogger logger, string schedule, string occurrence, TimeSpan late, ScheduleMisfire misfire, TimeSpan window, TimeSpan threshold);
 
     [LoggerMessage(3003, LogLevel.Information, "Schedule {Schedule} skipped {Occurrence}: its previous call {CallId} is still running (Overlap=Skip); next fire {Next}")]
     public static partial void Overlapping(ILogger logger, string schedule, string occurrence, string callId, string next);
@@ -20,8 +20,8 @@ internal static partial class Log
     [LoggerMessage(3004, LogLevel.Information, "Schedule {Schedule} runs {Occurrence} late by {Late} (Misfire=RunOnce)")]
     public static partial void CatchingUp(ILogger logger, string schedule, string occurrence, TimeSpan late);
 
-    [LoggerMessage(3005, LogLevel.Error, "Schedule {Schedule} could not spawn {Target} for {Occurrence}; the fire is retried")]
-    public static partial void FireFailed(ILogger logger, Exception exception, string schedule, string target, string occurrence);
+    [LoggerMessage(3005, LogLevel.Error, "Schedule {Schedule} could not spawn {Target} for {Occurrence}; the fire is tried again in {Delay}")]
+    public static partial void FireFailed(ILogger logger, Exception exception, string schedule, string target, string occurrence, TimeSpan delay);
 
     [LoggerMessage(3006, LogLevel.Debug, "Schedule {Schedule}: occurrence {Occurrence} was already handled")]
     public static partial void Duplicate(ILogger logger, string schedule, string occurrence);
@@ -40,4 +40,13 @@ internal static partial class Log
 
     [LoggerMessage(3011, LogLevel.Information, "No schedules defined; the scheduler does not start")]
     public static partial void NothingToSchedule(ILogger logger);
+
+    [LoggerMessage(3012, LogLevel.Warning, "Schedule {Schedule} also missed every occurrence after {After} up to {Until}; Misfire={Misfire}; more than {Listed} in one go are not listed one by one")]
+    public static partial void MissedMore(ILogger logger, string schedule, string after, string until, ScheduleMisfire misfire, int listed);
+
+    [LoggerMessage(3013, LogLevel.Error, "Schedule {Schedule} could not spawn {Target} for the operator's fire {Key}; trigger it again")]
+    public static partial void ManualFailed(ILogger logger, Exception exception, string schedule, string target, string key);
+
+    [LoggerMessage(3014, LogLevel.Information, "Schedule {Schedule}: {Target} on {Kind} \"{Timing}\" in {Zone} (misfire {Misfire}, overlap {Overlap}); next fire {Next} ({Local})")]
+    public static partial void Scheduled(ILogger logger, string schedule, string target, string kind, string timing, string zone, ScheduleMisfire misfire, ScheduleOverlap overlap, string next, string local);
 }

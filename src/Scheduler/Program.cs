@@ -3,22 +3,38 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Pipeline.Scheduler;
 using Pipeline.Scheduler.Commands;
+using Pipeline.Scheduler.Hosting;
 
 // The scheduler service: fires the schedules of the apps in Pipeline:Scheduler:Apps and Pipeline:Scheduler:Schedules.
-// `list` and `trigger <name>` are the operator's verbs; they read and write the same store and exit.
-var (verb, argument, settings) = ScheduleCommands.Split(args);
-var builder = Host.CreateApplicationBuilder(settings);
-if (verb is not null)
+// `list [--from <instant>]` and `trigger <name>` are the operator's verbs; they read and write the same store and exit.
+// A wrong schedule, app, setting or argument stops it before anything starts: one message on stderr, exit code 2.
+IHost host;
+CommandLine command;
+try
 {
-    builder.Logging.SetMinimumLevel(LogLevel.Warning);
+    command = CommandLine.Parse(args);
+    var builder = Host.CreateApplicationBuilder(command.Settings);
+    if (command.Verb is not null)
+    {
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+    }
+
+    builder.Services.AddPipelineScheduler(builder.Configuration);
+    host = builder.Build();
+}
+catch (Exception e) when (StartupFailure.IsDefinitionError(e))
+{
+    return await StartupFailure.ReportAsync(e, Console.Error);
 }
 
-builder.Services.AddPipelineScheduler(builder.Configuration);
-using var host = builder.Build();
-if (verb is not null)
+using (host)
 {
-    return await ScheduleCommands.RunAsync(verb, argument, host.Services.GetRequiredService<ScheduleBook>(), Console.Out, CancellationToken.None);
+    if (command.Verb is not null)
+    {
+        return await ScheduleCommands.RunAsync(command, host.Services.GetRequiredService<ScheduleBook>(), Console.Out, CancellationToken.None);
+    }
+
+    await host.RunAsync();
 }
 
-await host.RunAsync();
 return 0;

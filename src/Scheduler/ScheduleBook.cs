@@ -1,6 +1,7 @@
 using Pipeline.Scheduler.Definitions;
 using Pipeline.Scheduler.Firing;
 using Pipeline.Scheduler.Hosting;
+using Pipeline.Scheduler.Occurrences;
 using Quartz;
 
 namespace Pipeline.Scheduler;
@@ -38,24 +39,37 @@ public sealed class ScheduleBook
     }
 
     /// <summary>
-    /// The next fire times of a schedule, in UTC (convert with <see cref="TimeZoneInfo.ConvertTime(DateTimeOffset, TimeZoneInfo)"/>
-    /// for the schedule's zone). They come from the stored trigger when the store has it, so a period's anchor is the
-    /// cluster's; otherwise from the definition as if it were stored now.
+    /// The next fire times of a schedule after now, in UTC (convert with <see cref="TimeZoneInfo.ConvertTime(DateTimeOffset, TimeZoneInfo)"/>
+    /// for the schedule's zone). A period without <c>Start</c> counts from the anchor stored with its trigger, so the
+    /// times are the cluster's; before any instance stored it, from now, as if it were stored now.
     /// </summary>
     /// <param name="name">The schedule's name.</param>
     /// <param name="count">How many; 1 to 1000.</param>
     /// <param name="cancellationToken">Cancels reading the store.</param>
     /// <exception cref="ArgumentException">No schedule has that name.</exception>
-    public async Task<IReadOnlyList<DateTimeOffset>> NextFireTimesAsync(string name, int count = 5, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<DateTimeOffset>> NextFireTimesAsync(string name, int count = 5, CancellationToken cancellationToken = default) =>
+        NextFireTimesAsync(name, count, _time.GetUtcNow(), cancellationToken);
+
+    /// <summary>
+    /// The fire times of a schedule strictly after <paramref name="from"/>, in UTC: what the service fires, computed by
+    /// the same code. A period without <c>Start</c> counts from the anchor stored with its trigger; before any instance
+    /// stored it, from <paramref name="from"/>, as if it were stored then.
+    /// </summary>
+    /// <param name="name">The schedule's name.</param>
+    /// <param name="count">How many; 1 to 1000.</param>
+    /// <param name="from">The instant to count from.</param>
+    /// <param name="cancellationToken">Cancels reading the store.</param>
+    /// <exception cref="ArgumentException">No schedule has that name.</exception>
+    public async Task<IReadOnlyList<DateTimeOffset>> NextFireTimesAsync(string name, int count, DateTimeOffset from, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, 1000);
         var schedule = _schedules.Get(name);
         var scheduler = await _runtime.SchedulerAsync(cancellationToken).ConfigureAwait(false);
-        var trigger = await scheduler.GetTrigger(ScheduleTriggers.TriggerKey(schedule.Name), cancellationToken).ConfigureAwait(false)
-            ?? ScheduleTriggers.Trigger(schedule, _time);
-        return ScheduleTriggers.FireTimes(trigger, _time.GetUtcNow(), count);
+        var stored = await scheduler.GetTrigger(ScheduleTriggers.TriggerKey(schedule.Name), cancellationToken).ConfigureAwait(false);
+        var anchor = (stored is null ? null : ScheduleTriggers.Anchor(stored.JobDataMap)) ?? ScheduleClock.AnchorAt(from);
+        return ScheduleClock.For(schedule, anchor).Next(from, count);
     }
 
     /// <summary>

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pipeline.Consumers.Discovery;
 using Pipeline.Consumers.Invocations;
+using Pipeline.Consumers.Replies;
 using Pipeline.Results;
 using Pipeline.WorkerHost.Pools;
 using Pipeline.WorkerHost.Slots;
@@ -39,6 +40,8 @@ public static class WorkerServiceCollectionExtensions
         services.AddSingleton<CallCancellations>();
         services.TryAddSingleton<IRetryScheduler>(sp => new HoldingRetryScheduler(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<InvocationHandler>();
+        services.TryAddSingleton<IReplyAddressCheck, AnyReplyAddress>();
+        services.AddSingleton<ReplySender>();
         services.AddSingleton<PoolManager>();
         services.AddOptions<WorkerOptions>().ValidateOnStart();
         services.AddSingleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>();

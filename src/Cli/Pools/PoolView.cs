@@ -15,4 +15,8 @@ namespace Pipeline.Cli.Pools;
 /// container consumes with one consumer, so this is also the number of hosts serving it.
 /// </param>
 /// <param name="DeadLetters">Inputs in the pool's <c>_error</c> queue (see <c>pipeline dlq list</c>).</param>
-internal sealed record PoolView(string Pool, string App, string Kind, string Target, JsonElement? Parameters, long Ready, long Unacked, int Containers, long DeadLetters);
+internal sealed record PoolView(string Pool, string App, string Kind, string Target, JsonElement? Parameters, long Ready, long Unacked, int Containers, long DeadLetters)
+{
+    /// <summary>Inputs wait and no container serves the pool: no live host serves its app (or none has room), so its callers wait.</summary>
+    public bool Unserved => Ready > 0 && Containers == 0;
+}

@@ -135,10 +135,14 @@ internal static class PoolsCommand
                 new Text(pool.Parameters is { } p ? CliOutput.Compact(p) : ""),
                 new Text(pool.Ready.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                 new Text(pool.Unacked.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                new Text(pool.Containers.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                new Text(pool.Containers.ToString(System.Globalization.CultureInfo.InvariantCulture) + (pool.Unserved ? " (none!)" : "")),
                 new Text(pool.DeadLetters.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
 
         output.Ansi.Write(table);
+        foreach (var pool in pools.Where(p => p.Unserved))
+        {
+            output.Out.WriteLine($"{pool.Pool}: {pool.Ready} input(s) wait and no host serves this pool. Start a worker host that serves app '{pool.App}' (Pipeline:Worker:Apps), or see its log for why it refuses the pool.");
+        }
     }
 }

@@ -1,6 +1,7 @@
 using MassTransit;
 using Pipeline.Consumers.Execution;
 using Pipeline.Consumers.Lifecycle;
+using Pipeline.Consumers.Replies;
 using Pipeline.Messages.Invocations;
 using Pipeline.Results;
 
@@ -12,8 +13,10 @@ namespace Pipeline.Consumers.Invocations;
 /// failed or rejected input to the pool's <c>_error</c> queue with the reason in its headers; the input is acknowledged
 /// only after all of that. A chunk (what <c>map</c> sends) runs each of its inputs the same way, as many at once as
 /// the pool's concurrency allows, and answers with one outcome per input; its caller sends failed inputs again.
+/// Replies go through <see cref="ReplySender"/>: a reply that cannot be delivered never fails the input or the pool;
+/// the input is dead-lettered with the reason instead.
 /// </summary>
-internal sealed class InvocationConsumer(ContainerSlot slot, InvocationHandler handler, IResultStore results, IRetryScheduler retries, Uri deadLetters)
+internal sealed class InvocationConsumer(ContainerSlot slot, InvocationHandler handler, IResultStore results, IRetryScheduler retries, ReplySender replies, Uri deadLetters)
     : IConsumer<RunInvocation>, IConsumer<RunInvocationChunk>
 {
     public async Task Consume(ConsumeContext<RunInvocation> context)
@@ -42,9 +45,18 @@ internal sealed class InvocationConsumer(ContainerSlot slot, InvocationHandler h
         }
     }
 
+    /// <summary>How long a duplicate waits before it looks again whether the call that owns its key has finished.</summary>
+    internal static readonly TimeSpan DuplicateRecheck = TimeSpan.FromSeconds(2);
+
     private async Task ConsumeCoreAsync(ConsumeContext<RunInvocation> context)
     {
         var message = context.Message;
+        if (CallIds.Problem(message.CallId) is { } badId)
+        {
+            await FinishAsync(context, Rejected(message, badId)).ConfigureAwait(false);
+            return;
+        }
+
         if (await AlreadyHandledAsync(context).ConfigureAwait(false))
         {
             return;
@@ -78,9 +90,16 @@ internal sealed class InvocationConsumer(ContainerSlot slot, InvocationHandler h
         }
 
         await Task.WhenAll(runs).ConfigureAwait(false);
-        if (context.ResponseAddress is not null)
+        if (await replies.SendAsync(context, new InvocationChunkCompleted { Outcomes = outcomes }).ConfigureAwait(false) is { } undeliverable)
         {
-            await context.RespondAsync(new InvocationChunkCompleted { Outcomes = outcomes }).ConfigureAwait(false);
+            // Each input ran once and is not run again; the ones not already in _error go there, saying why nobody heard.
+            for (var i = 0; i < count; i++)
+            {
+                if (!IsFailure(outcomes[i].Outcome) || outcomes[i].RetryAfter is not null)
+                {
+                    await DeadLetterAsync(context, InputAt(chunk, i), outcomes[i].Outcome, undeliverable).ConfigureAwait(false);
+                }
+            }
         }
     }
 
@@ -88,9 +107,9 @@ internal sealed class InvocationConsumer(ContainerSlot slot, InvocationHandler h
     {
         var chunk = context.Message;
         var message = InputAt(chunk, index);
-        if (message.CallId is null)
+        if (CallIds.Problem(message.CallId) is { } badId)
         {
-            var rejected = handler.Rejected(message, $"Input {index} of the chunk has no call id. Give every input a \"callId\".");
+            var rejected = handler.Rejected(message, $"Input {index} of the chunk: {badId}");
             await DeadLetterAsync(context, message, rejected).ConfigureAwait(false);
             outcomes[index] = new ChunkOutcome { Outcome = rejected };
             return;
@@ -119,25 +138,22 @@ internal sealed class InvocationConsumer(ContainerSlot slot, InvocationHandler h
             : count > RunInvocationChunk.MaxInputs
                 ? $"The chunk carries {count} inputs, more than the {RunInvocationChunk.MaxInputs} one chunk may. Split it."
                 : $"The chunk names no {(chunk.App is null ? "app" : "function")}. Set \"app\" and \"function\" (and \"class\" for a method).";
+        var outcomes = Enumerable.Range(0, count)
+            .Select(i => new ChunkOutcome { Outcome = handler.Rejected(InputAt(chunk, i), reason) })
+            .ToList();
+        var undeliverable = await replies.SendAsync(context, new InvocationChunkCompleted { Outcomes = outcomes }).ConfigureAwait(false);
         var errors = await context.GetSendEndpoint(deadLetters).ConfigureAwait(false);
         await errors.Send(chunk, send =>
         {
             send.Headers.Set(DeadLetterHeaders.Status, nameof(InvocationStatus.Rejected));
-            send.Headers.Set(DeadLetterHeaders.Reason, reason);
+            send.Headers.Set(DeadLetterHeaders.Reason, undeliverable is null ? reason : $"{reason} Also {undeliverable}");
             send.Headers.Set(DeadLetterHeaders.ErrorType, typeof(InvalidInputException).FullName);
             send.Headers.Set(DeadLetterHeaders.Attempts, 0);
         }, context.CancellationToken).ConfigureAwait(false);
-        if (context.ResponseAddress is not null)
-        {
-            var outcomes = Enumerable.Range(0, count)
-                .Select(i => new ChunkOutcome { Outcome = handler.Rejected(InputAt(chunk, i), reason) })
-                .ToList();
-            await context.RespondAsync(new InvocationChunkCompleted { Outcomes = outcomes }).ConfigureAwait(false);
-        }
     }
 
     // Input i as a single invocation; a null entry (a foreign publisher's) becomes one without a call id, to be refused.
-    private static RunInvocation InputAt(RunInvocationChunk chunk, int index) => chunk.Inputs[index] is null
+    private static RunInvocation InputAt(RunInvocationChunk chunk, int index) => chunk.Inputs is null || index >= chunk.Inputs.Count || chunk.Inputs[index] is null
         ? new RunInvocation { CallId = null!, App = chunk.App, Class = chunk.Class, Function = chunk.Function, Parameters = chunk.Parameters }
         : chunk.Expand(index);
 
@@ -164,12 +180,12 @@ internal sealed class InvocationConsumer(ContainerSlot slot, InvocationHandler h
     private async Task<bool> AlreadyHandledAsync(ConsumeContext<RunInvocation> context)
     {
         var message = context.Message;
-        if (message.StoreResult && message.CallId is not null)
+        if (Records(message))
         {
             var lookup = await results.GetAsync(message.CallId, TimeSpan.Zero, context.CancellationToken).ConfigureAwait(false);
             if (lookup is { State: CallState.Completed, Result: { } done })
             {
-                await RespondAsync(context, done).ConfigureAwait(false);
+                await ReplyAsync(context, message, done with { CallId = message.CallId }).ConfigureAwait(false);
                 return true;
             }
 
@@ -181,7 +197,7 @@ internal sealed class InvocationConsumer(ContainerSlot slot, InvocationHandler h
             }
         }
 
-        if (message.IdempotencyKey is not { } key || message.CallId is null)
+        if (message.IdempotencyKey is not { } key)
         {
             return false;
         }
@@ -203,55 +219,79 @@ internal sealed class InvocationConsumer(ContainerSlot slot, InvocationHandler h
             return false;
         }
 
-        if (message.StoreResult)
+        // A duplicate answers under its own id with the outcome of the call that owns the key. Until that call has
+        // finished, the duplicate is sent again later (it holds no turn of the pool meanwhile) and looks again.
+        var first = await results.GetAsync(owner, TimeSpan.Zero, context.CancellationToken).ConfigureAwait(false);
+        if (first is { State: CallState.Completed, Result: { } outcome })
         {
-            await results.RecordDuplicateAsync(message.CallId, owner, context.CancellationToken).ConfigureAwait(false);
+            await FinishDuplicateAsync(context, outcome with { CallId = message.CallId }).ConfigureAwait(false);
         }
-
-        if (context.ResponseAddress is not null)
+        else
         {
-            var first = await results.GetAsync(owner, TimeSpan.Zero, context.CancellationToken).ConfigureAwait(false);
-            await RespondAsync(context, first.Result ?? Rejected(message, $"Idempotency key '{key}' belongs to call {owner}, which has not finished; get its result by that id.")).ConfigureAwait(false);
+            await retries.ScheduleAsync(context, message, DuplicateRecheck).ConfigureAwait(false);
         }
 
         return true;
     }
 
-    private async Task FinishAsync(ConsumeContext<RunInvocation> context, InvocationCompleted outcome)
+    // The first call's outcome, recorded under the duplicate's own id and replied; not dead-lettered again (it ran once).
+    private async Task FinishDuplicateAsync(ConsumeContext<RunInvocation> context, InvocationCompleted outcome)
     {
         var message = context.Message;
-        if (message.StoreResult)
+        if (Records(message))
         {
             await results.RecordAsync(outcome, context.CancellationToken).ConfigureAwait(false);
         }
 
-        if (IsFailure(outcome))
+        await ReplyAsync(context, message, outcome).ConfigureAwait(false);
+    }
+
+    // A spawned call is recorded for get by id; a keyed one too, so that a duplicate of it can answer with its outcome.
+    private static bool Records(RunInvocation message) => message.StoreResult || message.IdempotencyKey is not null;
+
+    private async Task FinishAsync(ConsumeContext<RunInvocation> context, InvocationCompleted outcome)
+    {
+        var message = context.Message;
+        if (Records(message) && CallIds.Problem(message.CallId) is null)
         {
-            await DeadLetterAsync(context, message, outcome).ConfigureAwait(false);
+            await results.RecordAsync(outcome, context.CancellationToken).ConfigureAwait(false);
         }
 
-        await RespondAsync(context, outcome).ConfigureAwait(false);
+        var undeliverable = await replies.SendAsync(context, outcome).ConfigureAwait(false);
+        if (IsFailure(outcome) || undeliverable is not null)
+        {
+            await DeadLetterAsync(context, message, outcome, undeliverable).ConfigureAwait(false);
+        }
     }
 
     private static bool IsFailure(InvocationCompleted outcome) => outcome.Status is not (InvocationStatus.Succeeded or InvocationStatus.Cancelled);
 
-    private async Task DeadLetterAsync(ConsumeContext context, RunInvocation message, InvocationCompleted outcome)
+    // The input, with why it is here: its own failure, and/or that its reply could not be delivered.
+    private async Task DeadLetterAsync(ConsumeContext context, RunInvocation message, InvocationCompleted outcome, string? undeliverable = null)
     {
+        var reason = (outcome.Error?.Message, undeliverable) switch
+        {
+            (null, null) => $"The input ended {outcome.Status}.",
+            ({ } failure, null) => failure,
+            (null, { } lost) => $"{lost} The input ran once and ended {outcome.Status}; it is not run again.",
+            ({ } failure, { } lost) => $"{lost} The input ended {outcome.Status}: {failure}",
+        };
         var errors = await context.GetSendEndpoint(deadLetters).ConfigureAwait(false);
         await errors.Send(message, send =>
         {
             send.Headers.Set(DeadLetterHeaders.Status, outcome.Status.ToString());
-            send.Headers.Set(DeadLetterHeaders.Reason, outcome.Error?.Message);
+            send.Headers.Set(DeadLetterHeaders.Reason, reason);
             send.Headers.Set(DeadLetterHeaders.ErrorType, outcome.Error?.Type);
             send.Headers.Set(DeadLetterHeaders.Attempts, outcome.Attempts);
         }, context.CancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task RespondAsync(ConsumeContext context, InvocationCompleted outcome)
+    // Replies outside FinishAsync (an input already handled): a reply that cannot go is the only reason to dead-letter.
+    private async Task ReplyAsync(ConsumeContext context, RunInvocation message, InvocationCompleted outcome)
     {
-        if (context.ResponseAddress is not null)
+        if (await replies.SendAsync(context, outcome).ConfigureAwait(false) is { } undeliverable)
         {
-            await context.RespondAsync(outcome).ConfigureAwait(false);
+            await DeadLetterAsync(context, message, outcome, undeliverable).ConfigureAwait(false);
         }
     }
 

@@ -38,10 +38,12 @@ public sealed record RunInvocation
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? IdempotencyKey { get; init; }
 
-    /// <summary>The attempt number, from 1; retries send the input again with this raised.</summary>
+    /// <summary>The attempt number, from 1; retries send the input again with this raised. Null reads as 1.</summary>
+    [JsonConverter(typeof(NullIsFirstAttemptConverter))]
     public int Attempt { get; init; } = 1;
 
-    /// <summary>Whether the outcome is recorded in the results store (spawned calls) for <c>get</c> by id.</summary>
+    /// <summary>Whether the outcome is recorded in the results store (spawned calls) for <c>get</c> by id. Null reads as false.</summary>
+    [JsonConverter(typeof(NullIsFalseConverter))]
     public bool StoreResult { get; init; }
 
     /// <summary>When the caller sent it, for queue-wait metrics.</summary>

@@ -67,7 +67,8 @@ public sealed record ChunkInput
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public JsonElement? Kwargs { get; init; }
 
-    /// <summary>The attempt number, from 1; the caller raises it when it sends a failed input again.</summary>
+    /// <summary>The attempt number, from 1; the caller raises it when it sends a failed input again. Null reads as 1.</summary>
+    [JsonConverter(typeof(NullIsFirstAttemptConverter))]
     public int Attempt { get; init; } = 1;
 }
 

@@ -3,45 +3,28 @@ using System.Globalization;
 namespace Pipeline.Scheduler.Commands;
 
 /// <summary>
-/// The operator verbs of the scheduler executable: <c>list</c> (each schedule with its next five fire times in its own
+/// The operator verbs of the scheduler executable: <c>list [--from &lt;instant&gt;]</c> (each schedule with its next five fire times after now or the instant, in its own
 /// time zone and in UTC) and <c>trigger &lt;name&gt;</c> (fire one now, through the store). Exit codes: 0 done, 1 failed,
 /// 2 wrong usage.
 /// </summary>
 internal static class ScheduleCommands
 {
-    public const string Usage = "Usage: Pipeline.Scheduler [list | trigger <schedule>] [--Pipeline:Scheduler:... settings]. With no verb it runs the scheduler service.";
-
-    public static readonly string[] Verbs = ["list", "trigger", "help", "--help", "-h"];
-
-    /// <summary>Splits a verb (and its argument) off the command line; the rest is configuration.</summary>
-    public static (string? Verb, string? Argument, string[] Settings) Split(string[] args)
+    public static async Task<int> RunAsync(CommandLine command, ScheduleBook book, TextWriter output, CancellationToken cancellationToken)
     {
-        if (args.Length == 0 || !Verbs.Contains(args[0], StringComparer.OrdinalIgnoreCase))
-        {
-            return (null, null, args);
-        }
-
-        var verb = args[0].ToLowerInvariant();
-        return verb == "trigger" && args.Length > 1 && !args[1].StartsWith('-')
-            ? (verb, args[1], args[2..])
-            : (verb, null, args[1..]);
-    }
-
-    public static async Task<int> RunAsync(string verb, string? argument, ScheduleBook book, TextWriter output, CancellationToken cancellationToken)
-    {
+        var (verb, argument, from, _) = command;
         try
         {
             switch (verb)
             {
                 case "list":
-                    await ListAsync(book, output, cancellationToken);
+                    await ListAsync(book, from, output, cancellationToken);
                     return 0;
                 case "trigger" when argument is not null:
                     var key = await book.TriggerAsync(argument, cancellationToken);
                     await output.WriteLineAsync($"Triggered {book.Get(argument).Name}: a one-off fire is in the schedule store; a running scheduler fires it within its poll interval, as call key {key}.");
                     return 0;
                 default:
-                    await output.WriteLineAsync(Usage);
+                    await output.WriteLineAsync(CommandLine.Usage);
                     return verb is "help" or "--help" or "-h" ? 0 : 2;
             }
         }
@@ -52,7 +35,7 @@ internal static class ScheduleCommands
         }
     }
 
-    private static async Task ListAsync(ScheduleBook book, TextWriter output, CancellationToken cancellationToken)
+    private static async Task ListAsync(ScheduleBook book, DateTimeOffset? from, TextWriter output, CancellationToken cancellationToken)
     {
         if (book.Schedules.Count == 0)
         {
@@ -68,7 +51,7 @@ internal static class ScheduleCommands
                 : "misfire Skip";
             await output.WriteLineAsync(
                 $"{schedule.Name}  ->  {schedule.Target}{(schedule.Arguments == "[]" ? "" : " " + schedule.Arguments)}  {schedule.Kind} \"{schedule.Expression}\"  {schedule.TimeZone}  ({policies}, overlap {schedule.Overlap}; from {schedule.Source})");
-            foreach (var time in await book.NextFireTimesAsync(schedule.Name, 5, cancellationToken))
+            foreach (var time in await (from is { } instant ? book.NextFireTimesAsync(schedule.Name, 5, instant, cancellationToken) : book.NextFireTimesAsync(schedule.Name, 5, cancellationToken)))
             {
                 var local = TimeZoneInfo.ConvertTime(time, zone);
                 await output.WriteLineAsync(string.Create(

@@ -15,6 +15,9 @@ internal enum FireOutcome
     /// <summary>This occurrence had already been handled (another trigger or node fired it); nothing ran.</summary>
     Duplicate,
 
+    /// <summary>Spawning the call failed (the broker unreachable, say); the same occurrence is tried again.</summary>
+    Failed,
+
     /// <summary>This process has no schedule of that name (another node's configuration has it); nothing ran.</summary>
     Unknown,
 }

@@ -1,4 +1,6 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Pipeline.Scheduler.Firing;
 using Pipeline.Scheduler.Definitions;
 using Pipeline.Scheduler.Store;
 using Quartz;
@@ -11,6 +13,9 @@ namespace Pipeline.Scheduler.Hosting;
 /// </summary>
 internal sealed class ScheduleRuntime(ScheduleSet schedules, ISchedulerFactory factory, SchedulerOptions options, TimeProvider time, ILogger<ScheduleRuntime> logger) : IDisposable
 {
+    // How long a stop waits for a fire in progress (a spawn) before shutting Quartz down.
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(20);
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IScheduler? _scheduler;
     private bool _started;
@@ -50,6 +55,24 @@ internal sealed class ScheduleRuntime(ScheduleSet schedules, ISchedulerFactory f
             await scheduler.Start(cancellationToken).ConfigureAwait(false);
             _started = true;
             Log.Started(logger, scheduler.SchedulerInstanceId, options.Redacted, schedules.All.Count, string.Join(", ", schedules.All.Select(s => s.Name)));
+            foreach (var schedule in schedules.All)
+            {
+                // Another instance may be firing it right now (a one-shot trigger has no next time while it runs): then the clock says.
+                var trigger = await scheduler.GetTrigger(ScheduleTriggers.TriggerKey(schedule.Name), cancellationToken).ConfigureAwait(false);
+                var anchor = (trigger is null ? null : ScheduleTriggers.Anchor(trigger.JobDataMap)) ?? time.GetUtcNow();
+                var next = trigger?.NextFireTimeUtc ?? Occurrences.ScheduleClock.For(schedule, anchor).NextAfter(time.GetUtcNow());
+                Log.Scheduled(
+                    logger,
+                    schedule.Name,
+                    schedule.Target,
+                    schedule.Timing is CronTiming ? "cron" : "period",
+                    schedule.Timing.Text,
+                    schedule.TimeZone.Id,
+                    schedule.Misfire,
+                    schedule.Overlap,
+                    next is { } utc ? ScheduleFirer.Utc(utc) : "none",
+                    next is { } at ? TimeZoneInfo.ConvertTime(at, schedule.TimeZone).ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture) + " " + schedule.TimeZone.Id : "never");
+            }
         }
         finally
         {
@@ -67,6 +90,15 @@ internal sealed class ScheduleRuntime(ScheduleSet schedules, ISchedulerFactory f
                 if (_started)
                 {
                     Log.Stopping(logger, scheduler.SchedulerInstanceId);
+                }
+
+                // Stop taking fires first, and let a fire in progress finish while the scheduler still accepts changes: the
+                // job moves its one-shot trigger on as its last step, which a shut-down scheduler would refuse (losing it).
+                await scheduler.Standby(cancellationToken).ConfigureAwait(false);
+                var deadline = time.GetUtcNow() + DrainTimeout;
+                while ((await scheduler.QueryFireInstances(new FireInstanceQuery { SchedulerInstanceId = scheduler.SchedulerInstanceId }, cancellationToken).ConfigureAwait(false)).Items.Count > 0 && time.GetUtcNow() < deadline)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken).ConfigureAwait(false);
                 }
 
                 await scheduler.Shutdown(waitForJobsToComplete: true, cancellationToken).ConfigureAwait(false);

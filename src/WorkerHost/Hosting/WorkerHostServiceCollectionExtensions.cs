@@ -15,6 +15,7 @@ using Pipeline.WorkerHost.RabbitMq;
 using Pipeline.WorkerHost.Retries;
 using Pipeline.WorkerHost.Store;
 using Pipeline.Consumers.Invocations;
+using Pipeline.Consumers.Replies;
 
 namespace Pipeline.WorkerHost;
 
@@ -89,6 +90,7 @@ public static class WorkerHostServiceCollectionExtensions
         }
 
         services.AddSingleton<BrokerTopology>();
+        services.AddSingleton<IReplyAddressCheck, RabbitMqReplyAddresses>();
         services.AddSingleton<ManagementApi>();
         services.AddSingleton<IPoolTransport, RabbitMqPoolTransport>();
         services.AddSingleton<PoolEndpointObserver>();

@@ -1,5 +1,8 @@
 using MassTransit;
+using MassTransit.Middleware;
+using Microsoft.Extensions.Logging;
 using Pipeline.Consumers.Invocations;
+using Pipeline.Consumers.Replies;
 
 namespace Pipeline.WorkerHost.Pools;
 
@@ -8,8 +11,17 @@ namespace Pipeline.WorkerHost.Pools;
 /// transport of the embedded mode, where one process is the only host, so leases always succeed and there is no
 /// broker to list.
 /// </summary>
-internal class MassTransitPoolTransport(IReceiveEndpointConnector connector) : IPoolTransport
+internal class MassTransitPoolTransport(IReceiveEndpointConnector connector, ReplySender replies, TimeProvider time, ILoggerFactory loggers) : IPoolTransport
 {
+    /// <summary>Answers callers of inputs the bus could not consume.</summary>
+    protected ReplySender Replies { get; } = replies;
+
+    /// <summary>The clock for outcomes made here.</summary>
+    protected TimeProvider Time { get; } = time;
+
+    /// <summary>Loggers for the endpoint filters.</summary>
+    protected ILoggerFactory Loggers { get; } = loggers;
+
     public virtual async Task<IPoolEndpoint> ConnectAsync(PoolPlan plan, Func<Uri, InvocationConsumer> consumer, CancellationToken cancellationToken)
     {
         var deadLetters = DeadLetterAddress(plan.Queue);
@@ -21,6 +33,14 @@ internal class MassTransitPoolTransport(IReceiveEndpointConnector connector) : I
             endpoint.ConcurrentMessageLimit = plan.Concurrency;
             endpoint.PrefetchCount = plan.Prefetch;
             Configure(endpoint, plan);
+
+            // What the bus cannot consume goes to _error with Pipeline's reason headers, and its caller is told,
+            // never through the pool's channel (MassTransit's own fault reply would send on it).
+            endpoint.ConfigureError(error =>
+            {
+                error.UseFilter(new InputFaultFilter(plan.Queue, Replies, Time, Loggers.CreateLogger<InputFaultFilter>()));
+                error.UseFilter(new ErrorTransportFilter());
+            });
             endpoint.Consumer(() => consumer(deadLetters));
         });
         try

@@ -5,6 +5,7 @@ using Pipeline.Consumers.Batching;
 using Pipeline.Consumers.Discovery;
 using Pipeline.Consumers.Invocations;
 using Pipeline.Consumers.Lifecycle;
+using Pipeline.Consumers.Replies;
 using Pipeline.Messages.Invocations;
 using Pipeline.Messages.Naming;
 using Pipeline.Messages.Parameters;
@@ -25,6 +26,7 @@ internal sealed class PoolManager(
     InvocationHandler handler,
     IResultStore results,
     IRetryScheduler retries,
+    ReplySender replies,
     TimeProvider time,
     IOptions<WorkerOptions> options,
     ILoggerFactory loggers)
@@ -48,6 +50,13 @@ internal sealed class PoolManager(
         try
         {
             plan = Plan(demand);
+        }
+        catch (UnknownTargetException e) when (RefusingPlan(demand) is { } refusing)
+        {
+            // An app served here, a target it does not have (app.nope): its inputs would wait forever for a host that
+            // cannot exist, so this host consumes them and rejects each with the reason (reply and _error).
+            Refuse(demand.Queue, $"{e.Message} Its inputs are rejected.");
+            plan = refusing;
         }
         catch (Exception e) when (e is UnknownTargetException or ParameterException or ArgumentException or FormatException)
         {
@@ -147,6 +156,25 @@ internal sealed class PoolManager(
         return new PoolPlan(classQueue, demand, cls, parameters, cls.Settings, settings.IgnoreGpus ? null : GpuRequirement.Parse(cls.Settings.Gpu), classConcurrency, classConcurrency);
     }
 
+    // A pool for a function or class the app served here does not have: one CPU container that runs nothing, so every
+    // input resolves to "no such function" and is rejected. Only for a queue named as the app's pools are.
+    private PoolPlan? RefusingPlan(PoolDemanded demand)
+    {
+        if (registry.FindApp(demand.App) is null || (demand.Class ?? demand.Function) is not { Length: > 0 } target)
+        {
+            return null;
+        }
+
+        // app.function, or app.class and an optional parameter suffix: QueueNames spells both prefixes alike.
+        var named = QueueNames.ForFunction(demand.App, target);
+        if (demand.Class is null ? demand.Queue != named : !demand.Queue.StartsWith(named, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        return new PoolPlan(demand.Queue, demand, null, ParameterSet.Empty, new ContainerSettings(), null, Concurrency: 1, Prefetch: 16);
+    }
+
     private static void Check(PoolDemanded demand, string expected)
     {
         if (demand.Queue != expected)
@@ -193,7 +221,7 @@ internal sealed class PoolManager(
 
             // enter runs before the queue is consumed: no input waits behind a container that is not ready.
             await slot.AcquireAsync().ConfigureAwait(false);
-            pool.Endpoint = await transport.ConnectAsync(plan, deadLetters => new InvocationConsumer(slot, handler, results, retries, deadLetters), cancellationToken).ConfigureAwait(false);
+            pool.Endpoint = await transport.ConnectAsync(plan, deadLetters => new InvocationConsumer(slot, handler, results, retries, replies, deadLetters), cancellationToken).ConfigureAwait(false);
             if (lease is not null)
             {
                 pool.LostRegistration = lease.Lost.Register(() => _ = StopPoolAsync(pool, "lease lost", CancellationToken.None));

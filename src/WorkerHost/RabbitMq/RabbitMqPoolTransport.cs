@@ -1,6 +1,8 @@
 using MassTransit;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pipeline.Consumers.Invocations;
+using Pipeline.Consumers.Replies;
 using Pipeline.RabbitMq;
 using Pipeline.WorkerHost.Pools;
 
@@ -15,7 +17,10 @@ internal sealed class RabbitMqPoolTransport(
     IReceiveEndpointConnector connector,
     BrokerTopology topology,
     ManagementApi management,
-    IOptions<RabbitMqOptions> options) : MassTransitPoolTransport(connector)
+    IOptions<RabbitMqOptions> options,
+    ReplySender replies,
+    TimeProvider time,
+    ILoggerFactory loggers) : MassTransitPoolTransport(connector, replies, time, loggers)
 {
     public override async Task<IPoolEndpoint> ConnectAsync(PoolPlan plan, Func<Uri, InvocationConsumer> consumer, CancellationToken cancellationToken)
     {
@@ -78,6 +83,10 @@ internal sealed class RabbitMqPoolTransport(
         }
 
         rabbit.PublishFaults = false;
+
+        // A valid envelope of a type no pool takes goes to _error with Pipeline's reason headers too.
+        var deadLetter = new ReasonedDeadLetterFilter(plan.Queue, Replies, Time, Loggers.CreateLogger<ReasonedDeadLetterFilter>());
+        rabbit.ConfigureDeadLetter(pipe => pipe.UseFilter(deadLetter));
     }
 
     private sealed class Lease(BrokerLease lease) : IPoolLease

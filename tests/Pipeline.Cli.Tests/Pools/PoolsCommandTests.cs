@@ -1,6 +1,8 @@
+using System.Text;
 using System.Text.Json;
 using Pipeline.Cli.Tests.Infrastructure;
 using Pipeline.IntegrationTests.Infrastructure;
+using RabbitMQ.Client;
 
 namespace Pipeline.Cli.Tests.Pools;
 
@@ -44,5 +46,41 @@ public sealed class PoolsCommandTests(CliFixture cli)
         Assert.Equal(0, text.ExitCode);
         Assert.Matches(@"POOL\s+.*APP\s+.*KIND\s+.*TARGET\s+.*PARAMETERS\s+.*READY\s+.*UNACKED\s+.*CONTAINERS\s+.*DEAD", text.Output);
         Assert.Matches($@"cliapp\.counter\.p-\w+\s+.*cliapp\s+.*class\s+.*counter\s+.*{{""name"":""{name}"",""start"":2}}", text.Output);
+    }
+
+    [Fact]
+    public async Task Pools_InputWaitsAndNoHostServesTheApp_MarksThePoolUnservedAndNamesTheApp()
+    {
+        var app = "nohost-" + Guid.NewGuid().ToString("N")[..6];
+        var queue = $"{app}.work";
+        var connection = await new ConnectionFactory { Uri = new Uri(cli.Servers.RabbitMq) }.CreateConnectionAsync();
+        await using (connection)
+        {
+            await using var channel = await connection.CreateChannelAsync();
+            var arguments = new Dictionary<string, object?> { ["x-pipeline-app"] = app, ["x-pipeline-kind"] = "function", ["x-pipeline-target"] = "work", ["x-pipeline-parameters"] = "{}" };
+            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments);
+            try
+            {
+                await channel.BasicPublishAsync("", queue, Encoding.UTF8.GetBytes("{}"));
+                JsonElement pool = default;
+                await Eventually.TrueAsync(
+                    async () =>
+                    {
+                        var run = await cli.RunAsync("pools", "--json");
+                        pool = JsonDocument.Parse(run.Output).RootElement.EnumerateArray().FirstOrDefault(p => p.GetProperty("pool").GetString() == queue);
+                        return pool.ValueKind == JsonValueKind.Object && pool.GetProperty("ready").GetInt64() == 1;
+                    },
+                    TimeSpan.FromSeconds(30),
+                    "pipeline pools lists the pool with its input");
+
+                Assert.True(pool.GetProperty("unserved").GetBoolean());
+                var text = await cli.RunAsync("pools");
+                Assert.Contains($"{queue}: 1 input(s) wait and no host serves this pool. Start a worker host that serves app '{app}'", text.Output, StringComparison.Ordinal);
+            }
+            finally
+            {
+                await channel.QueueDeleteAsync(queue);
+            }
+        }
     }
 }

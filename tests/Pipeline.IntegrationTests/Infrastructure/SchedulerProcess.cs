@@ -16,8 +16,11 @@ public sealed class SchedulerProcess : IAsyncDisposable
 
     public string Output => _process.Output;
 
-    /// <summary>Starts a scheduler on the run's broker and database, its store in <paramref name="storeSchema"/>, with the given settings (schedules).</summary>
-    public static SchedulerProcess Start(Servers servers, string storeSchema, string eventsDirectory, IReadOnlyDictionary<string, string> settings)
+    /// <summary>The exit code, once the process exited and all its output is in <see cref="Lines"/>.</summary>
+    public Task<int> Exited => _process.Exited;
+
+    /// <summary>Starts a scheduler on the run's broker and database, its store in <paramref name="storeSchema"/>, with the given settings (schedules) and command-line arguments.</summary>
+    public static SchedulerProcess Start(Servers servers, string storeSchema, string eventsDirectory, IReadOnlyDictionary<string, string> settings, IReadOnlyList<string>? args = null)
     {
         var environment = new Dictionary<string, string?>
         {
@@ -34,7 +37,7 @@ public sealed class SchedulerProcess : IAsyncDisposable
             ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
             ["PIPELINE_ITEST_EVENTS"] = eventsDirectory,
         };
-        return new SchedulerProcess(ChildProcess.Start("Scheduler", Executable, environment, settings, logPrefix: "scheduler-"));
+        return new SchedulerProcess(ChildProcess.Start("Scheduler", Executable, environment, settings, logPrefix: "scheduler-", args: args));
     }
 
     /// <summary>Waits until the process printed a line containing <paramref name="text"/>; fails with its output if it exits first.</summary>

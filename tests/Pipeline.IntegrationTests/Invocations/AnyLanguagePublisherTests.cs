@@ -153,6 +153,75 @@ public sealed class AnyLanguagePublisherTests(Servers servers) : IDisposable
     }
 
     [Fact]
+    public async Task RawEnvelope_NullStoreResultAndAttempt_ReadAsAbsentAndReplied()
+    {
+        await using var raw = await RawAmqpClient.ConnectAsync(servers);
+        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory, NoticesOnly);
+        await EchoPoolAsync(raw);
+        var callId = $"fc-{Guid.NewGuid():N}";
+
+        await raw.PublishAsync("itest.echo", raw.Invocation($$"""{"callId":"{{callId}}","app":"itest","class":null,"function":"echo","parameters":null,"args":["nulls-{{_run}}"],"kwargs":null,"idempotencyKey":null,"storeResult":null,"attempt":null,"sentAt":null}"""));
+
+        var message = (await raw.ReadReplyAsync(Patience)).GetProperty("message");
+        Assert.Equal(callId, message.GetProperty("callId").GetString());
+        Assert.Equal(0, message.GetProperty("status").GetInt32());
+        Assert.Equal(1, message.GetProperty("attempts").GetInt32());
+    }
+
+    [Fact]
+    public async Task RawEnvelope_DuplicateKeyFirstCallNotStored_DuplicateAnswersUnderItsOwnIdWithTheFirstOutcome()
+    {
+        await using var raw = await RawAmqpClient.ConnectAsync(servers);
+        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory, NoticesOnly);
+        await EchoPoolAsync(raw);
+        var (first, duplicate, key, tag) = ($"fc-{Guid.NewGuid():N}", $"fc-{Guid.NewGuid():N}", $"key-{_run}", $"first-{_run}");
+
+        await raw.PublishAsync("itest.echo", raw.Invocation($$"""{"callId":"{{first}}","app":"itest","function":"echo","args":["{{tag}}"],"idempotencyKey":"{{key}}"}"""));
+        Assert.Equal(first, (await raw.ReadReplyAsync(Patience)).GetProperty("message").GetProperty("callId").GetString());
+        await raw.PublishAsync("itest.echo", raw.Invocation($$"""{"callId":"{{duplicate}}","app":"itest","function":"echo","args":["other-{{_run}}"],"idempotencyKey":"{{key}}","storeResult":true}"""));
+
+        var message = (await raw.ReadReplyAsync(Patience)).GetProperty("message");
+        Assert.Equal(duplicate, message.GetProperty("callId").GetString());
+        Assert.Equal(0, message.GetProperty("status").GetInt32());
+        Assert.Equal(tag, message.GetProperty("value").GetProperty("tag").GetString());
+        Assert.Equal(1, _events.Count("echo", tag));
+        Assert.Equal(0, _events.Count("echo", $"other-{_run}"));
+        Assert.Equal(("Succeeded", tag, null), await StoredAsync(duplicate));
+    }
+
+    [Fact]
+    public async Task RawEnvelope_DuplicateKeyWhileFirstRuns_DuplicateWaitsThenAnswersUnderItsOwnId()
+    {
+        await using var raw = await RawAmqpClient.ConnectAsync(servers);
+        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory, NoticesOnly);
+        await raw.DeclarePoolAsync("itest.gated", "itest", "function", "gated", "{}", owned: false);
+        await raw.AnnounceAsync("""{"queue":"itest.gated","app":"itest","function":"gated"}""");
+        var (first, duplicate, key, tag) = ($"fc-{Guid.NewGuid():N}", $"fc-{Guid.NewGuid():N}", $"key-{_run}", $"gated-{_run}");
+
+        await raw.PublishAsync("itest.gated", raw.Invocation($$"""{"callId":"{{first}}","app":"itest","function":"gated","args":["{{tag}}"],"idempotencyKey":"{{key}}","storeResult":true}"""));
+        await Eventually.TrueAsync(() => Task.FromResult(_events.Count("gated-start", tag) == 1), Patience, "the first call started");
+        await raw.PublishAsync("itest.gated", raw.Invocation($$"""{"callId":"{{duplicate}}","app":"itest","function":"gated","args":["{{tag}}"],"idempotencyKey":"{{key}}","storeResult":true}"""));
+
+        // The duplicate is not answered while the first runs ("has not finished" would be a wrong answer)...
+        await Eventually.TrueAsync(async () => await StoredAsync(duplicate) is ("pending", null, null), Patience, "the duplicate is registered as pending");
+        Assert.Equal(0u, await raw.CountAsync(raw.ReplyQueue));
+        servers.OpenGate(tag);
+
+        // ...and then both are, each under its own id, with the one outcome.
+        var replies = new Dictionary<string, JsonElement>();
+        while (replies.Count < 2)
+        {
+            var message = (await raw.ReadReplyAsync(Patience)).GetProperty("message");
+            replies[message.GetProperty("callId").GetString()!] = message;
+        }
+
+        Assert.Equal(tag, replies[first].GetProperty("value").GetProperty("tag").GetString());
+        Assert.Equal(tag, replies[duplicate].GetProperty("value").GetProperty("tag").GetString());
+        Assert.Equal(1, _events.Count("gated-start", tag));
+        Assert.Equal(("Succeeded", tag, null), await StoredAsync(duplicate));
+    }
+
+    [Fact]
     public void WireFormatDoc_PythonExampleQueue_IsTheQueueOfTheseParameters()
     {
         // docs/wire-format.md names this queue for {"name": "py", "size": 1}; the Python reference computes the same.
@@ -163,4 +232,36 @@ public sealed class AnyLanguagePublisherTests(Servers servers) : IDisposable
     }
 
     public void Dispose() => _events.Dispose();
+
+    private static async Task EchoPoolAsync(RawAmqpClient raw)
+    {
+        // Shared with other tests (a function has one pool), so it is declared but not deleted.
+        await raw.DeclarePoolAsync("itest.echo", "itest", "function", "echo", "{}", owned: false);
+        await raw.AnnounceAsync("""{"queue":"itest.echo","app":"itest","function":"echo"}""");
+    }
+
+    // A call's row as another language reads it: status, the value's tag, and the duplicate_of column.
+    private async Task<(string? Status, string? Tag, string? DuplicateOf)> StoredAsync(string callId)
+    {
+        await using var connection = new NpgsqlConnection(servers.Postgres);
+        await connection.OpenAsync();
+        await using var select = new NpgsqlCommand($"select status, value::text, duplicate_of from \"{servers.ResultsSchema}\".calls where call_id = $1", connection)
+        {
+            Parameters = { new NpgsqlParameter { Value = callId } },
+        };
+        await using var row = await select.ExecuteReaderAsync();
+        if (!await row.ReadAsync())
+        {
+            return (null, null, null);
+        }
+
+        string? tag = null;
+        if (!row.IsDBNull(1))
+        {
+            using var value = JsonDocument.Parse(row.GetString(1));
+            tag = value.RootElement.GetProperty("tag").GetString();
+        }
+
+        return (row.GetString(0), tag, row.IsDBNull(2) ? null : row.GetString(2));
+    }
 }

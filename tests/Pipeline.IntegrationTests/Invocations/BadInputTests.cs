@@ -163,6 +163,7 @@ public sealed class BadInputTests(Servers servers) : IDisposable
         var (body, headers) = await raw.TakeAsync(queue + "_error", marker: null, Patience);
         Assert.Equal("""{"messageId": """, body);
         AssertFault(headers, "Json");
+        AssertPipelineReason(headers, "The message is not JSON");
         await AssertRawServesNextAsync(raw, queue);
     }
 
@@ -178,6 +179,7 @@ public sealed class BadInputTests(Servers servers) : IDisposable
         var (body, headers) = await raw.TakeAsync(queue + "_error", marker: null, Patience);
         Assert.Equal("""{"hello":"world"}""", body);
         AssertFault(headers, exceptionType: null);
+        AssertPipelineReason(headers, "no MassTransit envelope");
         await AssertRawServesNextAsync(raw, queue);
     }
 
@@ -193,23 +195,95 @@ public sealed class BadInputTests(Servers servers) : IDisposable
 
         var (_, headers) = await raw.TakeAsync(queue + "_error", marker, Patience);
         Assert.Equal("dead-letter", headers["MT-Reason"]);
+        AssertPipelineReason(headers, "is not an input");
         await AssertRawServesNextAsync(raw, queue);
     }
 
     [Fact]
-    public async Task RawEnvelope_WithoutCallId_NoReplyAndErrorQueueWithMassTransitFaultHeadersThenHostServesNext()
+    public async Task RawEnvelope_WithoutCallId_RejectedReplyAndErrorQueueWithPipelineReasonThenHostServesNext()
     {
         await using var raw = await RawAmqpClient.ConnectAsync(servers);
         await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory);
         var queue = await ModelPoolAsync(raw);
 
-        // "callId" is required by RunInvocation: the JSON reader refuses the message before any Pipeline code runs, so
-        // not even a caller that gave a responseAddress hears of it.
+        // "callId" is required by RunInvocation: the bus's JSON reader refuses the message, and Pipeline still says why.
         await raw.PublishAsync(queue, raw.Invocation($$"""{"app":"itest","class":"model","function":"generate","parameters":{"name":"{{Name}}"},"args":["no-call-id"]}"""));
 
+        var reply = (await raw.ReadReplyAsync(Patience)).GetProperty("message");
+        Assert.Equal(Rejected, reply.GetProperty("status").GetInt32());
+        Assert.Contains("has no call id", reply.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
         var (_, headers) = await raw.TakeAsync(queue + "_error", "no-call-id", Patience);
         AssertFault(headers, "Json");
-        Assert.Contains("callId", headers["MT-Fault-Message"], StringComparison.Ordinal);
+        AssertPipelineReason(headers, "has no call id");
+        await AssertRawServesNextAsync(raw, queue);
+    }
+
+    [Fact]
+    public async Task RawEnvelope_CallIdNotFcHex_RejectedUnderThatIdToCallerAndErrorQueueThenHostServesNext()
+    {
+        await using var raw = await RawAmqpClient.ConnectAsync(servers);
+        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory);
+        var queue = await ModelPoolAsync(raw);
+        var callId = $"hello-{_run}";
+
+        await raw.PublishAsync(queue, raw.Invocation($$"""{"callId":"{{callId}}","app":"itest","class":"model","function":"generate","parameters":{"name":"{{Name}}"},"args":["x"]}"""));
+
+        await AssertRejectedAsync(raw, queue, callId, "is not fc- and 32 hex digits");
+        await AssertRawServesNextAsync(raw, queue);
+    }
+
+    [Fact]
+    public async Task RawEnvelope_MessageNull_RejectedReplyAndErrorQueueWithPipelineReasonThenHostServesNext()
+    {
+        await using var raw = await RawAmqpClient.ConnectAsync(servers);
+        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory);
+        var queue = await ModelPoolAsync(raw);
+        var marker = $"null-message-{_run}";
+
+        await raw.PublishAsync(queue, $$"""{"messageId":"{{Guid.NewGuid()}}","messageType":["urn:message:Pipeline.Messages.Invocations:RunInvocation"],"responseAddress":"{{raw.ResponseAddress}}","headers":{"marker":"{{marker}}"},"message":null}""");
+
+        var reply = (await raw.ReadReplyAsync(Patience)).GetProperty("message");
+        Assert.Equal(Rejected, reply.GetProperty("status").GetInt32());
+        Assert.Contains("\"message\" is null", reply.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        var (_, headers) = await raw.TakeAsync(queue + "_error", marker, Patience);
+        AssertPipelineReason(headers, "\"message\" is null");
+        await AssertRawServesNextAsync(raw, queue);
+    }
+
+    [Fact]
+    public async Task RawChunk_NoApp_EveryInputRejectedWithTheReasonAndChunkToErrorQueueThenHostServesNext()
+    {
+        await using var raw = await RawAmqpClient.ConnectAsync(servers);
+        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory);
+        var queue = await ModelPoolAsync(raw);
+        var (first, second) = (NewCallId(), NewCallId());
+
+        await raw.PublishAsync(queue, Chunk(raw, $$"""{"class":"model","function":"generate","parameters":{"name":"{{Name}}"},"inputs":[{"callId":"{{first}}","args":["one"]},{"callId":"{{second}}","args":["two"]}]}"""));
+
+        var outcomes = (await raw.ReadReplyAsync(Patience)).GetProperty("message").GetProperty("outcomes");
+        Assert.Equal(2, outcomes.GetArrayLength());
+        Assert.Equal(first, outcomes[0].GetProperty("outcome").GetProperty("callId").GetString());
+        Assert.Equal(second, outcomes[1].GetProperty("outcome").GetProperty("callId").GetString());
+        Assert.All(outcomes.EnumerateArray(), o => Assert.Equal(Rejected, o.GetProperty("outcome").GetProperty("status").GetInt32()));
+        Assert.Contains("has no \"app\"", outcomes[0].GetProperty("outcome").GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        var (_, headers) = await raw.TakeAsync(queue + "_error", first, Patience);
+        AssertPipelineReason(headers, "has no \"app\"");
+        await AssertRawServesNextAsync(raw, queue);
+    }
+
+    [Fact]
+    public async Task RawChunk_NoInputsField_ToErrorQueueWithTheReasonThenHostServesNext()
+    {
+        await using var raw = await RawAmqpClient.ConnectAsync(servers);
+        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory);
+        var queue = await ModelPoolAsync(raw);
+
+        await raw.PublishAsync(queue, Chunk(raw, $$"""{"app":"itest","class":"model","function":"generate","parameters":{"name":"{{Name}}"},"sentAt":null}"""));
+
+        var reply = (await raw.ReadReplyAsync(Patience)).GetProperty("message");
+        Assert.Equal(0, reply.GetProperty("outcomes").GetArrayLength());
+        var (_, headers) = await raw.TakeAsync(queue + "_error", Name, Patience);
+        AssertPipelineReason(headers, "has no \"inputs\"");
         await AssertRawServesNextAsync(raw, queue);
     }
 
@@ -267,7 +341,7 @@ public sealed class BadInputTests(Servers servers) : IDisposable
         Assert.Equal(3, outcomes.GetArrayLength());
         AssertSucceeded(Wrap(outcomes[0]), first, $"{Name}:1:one");
         Assert.Equal(Rejected, outcomes[1].GetProperty("outcome").GetProperty("status").GetInt32());
-        Assert.Contains("Input 1 of the chunk has no call id", outcomes[1].GetProperty("outcome").GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Input 1 of the chunk: The input has no call id", outcomes[1].GetProperty("outcome").GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
         AssertSucceeded(Wrap(outcomes[2]), third, $"{Name}:1:three");
         var (_, headers) = await raw.TakeAsync(queue + "_error", "\"two\"", Patience);
         Assert.Equal("Rejected", headers["pipeline-status"]);
@@ -291,6 +365,14 @@ public sealed class BadInputTests(Servers servers) : IDisposable
         Assert.Equal("fault", headers["MT-Reason"]);
         Assert.NotEmpty(headers["MT-Fault-Message"]);
         Assert.Contains(exceptionType ?? "Exception", headers["MT-Fault-ExceptionType"], StringComparison.Ordinal);
+    }
+
+    // Every dead letter, whatever put it there, says why in Pipeline's headers.
+    private static void AssertPipelineReason(IReadOnlyDictionary<string, string> headers, string reason)
+    {
+        Assert.Equal("Rejected", headers["pipeline-status"]);
+        Assert.Contains(reason, headers["pipeline-reason"], StringComparison.Ordinal);
+        Assert.NotEmpty(headers["pipeline-error-type"]);
     }
 
     private static void AssertSucceeded(JsonElement reply, string callId, string tag)

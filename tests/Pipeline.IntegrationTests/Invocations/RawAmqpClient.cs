@@ -19,13 +19,16 @@ public sealed class RawAmqpClient : IAsyncDisposable
     private readonly IConnection _connection;
     private readonly IChannel _channel;
     private readonly List<string> _owned = [];
+    private readonly List<string> _exchanges = [];
+    private readonly string _addressPrefix;
 
-    private RawAmqpClient(IConnection connection, IChannel channel, string replyQueue, string responseAddress)
+    private RawAmqpClient(IConnection connection, IChannel channel, string replyQueue, string addressPrefix)
     {
         _connection = connection;
         _channel = channel;
         ReplyQueue = replyQueue;
-        ResponseAddress = responseAddress;
+        _addressPrefix = addressPrefix;
+        ResponseAddress = AddressOf(replyQueue);
     }
 
     /// <summary>The exclusive queue replies arrive on.</summary>
@@ -46,8 +49,17 @@ public sealed class RawAmqpClient : IAsyncDisposable
         await channel.ExchangeDeclareAsync(reply, ExchangeType.Fanout, durable: false, autoDelete: true);
         await channel.QueueBindAsync(reply, reply, routingKey: "");
         var virtualHost = Uri.UnescapeDataString(broker.AbsolutePath.Trim('/'));
-        var path = virtualHost.Length == 0 ? reply : $"{virtualHost}/{reply}";
-        return new RawAmqpClient(connection, channel, reply, $"rabbitmq://{broker.Host}/{path}?temporary=true");
+        return new RawAmqpClient(connection, channel, reply, virtualHost.Length == 0 ? $"rabbitmq://{broker.Host}/" : $"rabbitmq://{broker.Host}/{virtualHost}/");
+    }
+
+    /// <summary>The <c>responseAddress</c> of a temporary reply exchange named <paramref name="exchange"/>, in this client's virtual host.</summary>
+    public string AddressOf(string exchange) => $"{_addressPrefix}{exchange}?temporary=true";
+
+    /// <summary>Declares a fanout exchange with the given flags; deleted on dispose.</summary>
+    public async Task DeclareExchangeAsync(string exchange, bool durable, bool autoDelete)
+    {
+        _exchanges.Add(exchange);
+        await _channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable, autoDelete);
     }
 
     /// <summary>Declares a pool queue and its error queue as docs/wire-format.md says; owned ones are deleted on dispose.</summary>
@@ -78,9 +90,9 @@ public sealed class RawAmqpClient : IAsyncDisposable
         await PublishAsync(NoticeExchange, $$"""{"messageType":["urn:message:Pipeline.Messages.Invocations:PoolDemanded"],"message":{{noticeJson}}}""", mandatory: false);
     }
 
-    /// <summary>A RunInvocation envelope around <paramref name="messageJson"/>, answered to this client's reply queue.</summary>
-    public string Invocation(string messageJson) =>
-        $$"""{"messageId":"{{Guid.NewGuid()}}","messageType":["urn:message:Pipeline.Messages.Invocations:RunInvocation"],"responseAddress":"{{ResponseAddress}}","message":{{messageJson}}}""";
+    /// <summary>A RunInvocation envelope around <paramref name="messageJson"/>, answered to this client's reply queue (or <paramref name="responseAddress"/>).</summary>
+    public string Invocation(string messageJson, string? responseAddress = null) =>
+        $$"""{"messageId":"{{Guid.NewGuid()}}","messageType":["urn:message:Pipeline.Messages.Invocations:RunInvocation"],"responseAddress":"{{responseAddress ?? ResponseAddress}}","message":{{messageJson}}}""";
 
     /// <summary>Publishes persistent, mandatory (by default) and confirmed; throws when the broker returns or refuses it.</summary>
     public async Task PublishAsync(string exchange, string body, string contentType = MassTransitJson, bool mandatory = true)
@@ -161,6 +173,11 @@ public sealed class RawAmqpClient : IAsyncDisposable
                 await _channel.QueueDeleteAsync(name);
                 await _channel.ExchangeDeleteAsync(name);
             }
+        }
+
+        foreach (var exchange in _exchanges)
+        {
+            await _channel.ExchangeDeleteAsync(exchange);
         }
 
         await _channel.CloseAsync();

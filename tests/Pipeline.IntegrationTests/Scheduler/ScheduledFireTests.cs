@@ -37,6 +37,8 @@ public sealed partial class ScheduledFireTests(Servers servers) : IAsyncLifetime
         await Eventually.TrueAsync(() => events.Count("echo", _tag) >= 10, Patience, $"ten scheduled runs of itest.echo on the worker. Scheduler output:{Environment.NewLine}{first.Output}{Environment.NewLine}{second.Output}");
         Assert.Contains("started", first.Output, StringComparison.Ordinal);
         Assert.Contains("started", second.Output, StringComparison.Ordinal);
+        // Start-up names each schedule's target and its next fire.
+        Assert.Matches(@"Schedule tick: itest\.echo on period ""1s"" in UTC \(misfire Skip, overlap Allow\); next fire \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", first.Output);
         await first.StopAsync();
         await second.StopAsync();
 

@@ -19,6 +19,46 @@ public sealed class RunInvocationTests
     }
 
     [Fact]
+    public void Deserialize_StoreResultAndAttemptNull_ReadAsAbsent()
+    {
+        var message = JsonSerializer.Deserialize<RunInvocation>(
+            """{"callId": "fc-0123456789abcdef0123456789abcdef", "app": "inference", "function": "nightly-report", "storeResult": null, "attempt": null}""",
+            PayloadJson.Options)!;
+
+        Assert.Equal(1, message.Attempt);
+        Assert.False(message.StoreResult);
+    }
+
+    [Fact]
+    public void Deserialize_ChunkInputAttemptNull_ReadsAsFirstAttempt()
+    {
+        var chunk = JsonSerializer.Deserialize<RunInvocationChunk>(
+            """{"app": "a", "function": "f", "inputs": [{"callId": "fc-0123456789abcdef0123456789abcdef", "attempt": null}, {"callId": "fc-0123456789abcdef0123456789abcde0", "attempt": 3}]}""",
+            PayloadJson.Options)!;
+
+        Assert.Equal(1, chunk.Inputs[0].Attempt);
+        Assert.Equal(3, chunk.Inputs[1].Attempt);
+    }
+
+    [Theory]
+    [InlineData("\"storeResult\": \"yes\"")]
+    [InlineData("\"attempt\": \"2\"")]
+    [InlineData("\"attempt\": 1.5")]
+    public void Deserialize_StoreResultOrAttemptOfTheWrongKind_Throws(string field) =>
+        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<RunInvocation>(
+            $$"""{"callId": "fc-0123456789abcdef0123456789abcdef", "app": "a", "function": "f", {{field}}}""",
+            PayloadJson.Options));
+
+    [Fact]
+    public void Serialize_StoreResultAndAttempt_WrittenAsBoolAndNumber()
+    {
+        var json = JsonSerializer.Serialize(new RunInvocation { CallId = "fc-0123456789abcdef0123456789abcdef", App = "a", Function = "f", Attempt = 2, StoreResult = true }, PayloadJson.Options);
+
+        Assert.Contains("\"attempt\":2", json, StringComparison.Ordinal);
+        Assert.Contains("\"storeResult\":true", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Deserialize_MissingRequiredCallId_Throws()
     {
         Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<RunInvocation>(

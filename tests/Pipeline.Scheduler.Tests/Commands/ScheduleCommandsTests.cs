@@ -31,9 +31,8 @@ public sealed class ScheduleCommandsTests : IAsyncLifetime
 
     private async Task<(int Code, string Output)> RunAsync(params string[] args)
     {
-        var (verb, argument, _) = ScheduleCommands.Split(args);
         using var output = new StringWriter();
-        var code = await ScheduleCommands.RunAsync(verb!, argument, Book, output, CancellationToken.None);
+        var code = await ScheduleCommands.RunAsync(CommandLine.Parse(args), Book, output, CancellationToken.None);
         return (code, output.ToString());
     }
 
@@ -75,11 +74,37 @@ public sealed class ScheduleCommandsTests : IAsyncLifetime
     [InlineData(new[] { "trigger", "nightly", "--Pipeline:Scheduler:Schema=x" }, "trigger", "nightly", 1)]
     [InlineData(new[] { "--Pipeline:Scheduler:Schema=x" }, null, null, 1)]
     [InlineData(new string[0], null, null, 0)]
-    public void Split_SeparatesVerbFromSettings(string[] args, string? verb, string? argument, int settings)
+    [InlineData(new[] { "list", "--from", "2026-10-25T00:00:00+02:00", "--Pipeline:Scheduler:Schema=x" }, "list", null, 1)]
+    [InlineData(new[] { "list", "--from=2026-10-24T22:00:00Z" }, "list", null, 0)]
+    public void Parse_SeparatesVerbAndOptionsFromSettings(string[] args, string? verb, string? argument, int settings)
     {
-        var split = ScheduleCommands.Split(args);
+        var line = CommandLine.Parse(args);
 
-        Assert.Equal((verb, argument, settings), (split.Verb, split.Argument, split.Settings.Length));
+        Assert.Equal((verb, argument, settings), (line.Verb, line.Argument, line.Settings.Length));
+    }
+
+    [Fact]
+    public async Task List_From_ComputesTheNextFiresFromThatInstant()
+    {
+        var (code, output) = await RunAsync("list", "--from", "2026-10-25T01:00:00+02:00");
+
+        Assert.Equal(0, code);
+        var lines = output.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("    2026-10-25 Sun 03:00:00 +01:00 Europe/Berlin        2026-10-25 02:00:00 UTC", lines[1]);
+        Assert.Equal("    2026-10-24 Sat 23:15:00 +00:00 UTC                  2026-10-24 23:15:00 UTC", lines[7]);
+    }
+
+    [Theory]
+    [InlineData("2026-10-25")]
+    [InlineData("2026-10-25T00:00:00")]
+    [InlineData("yesterday")]
+    [InlineData("--Pipeline:Scheduler:Schema=x")]
+    public void Parse_FromWithoutAnInstantWithOffset_SaysHowToWriteIt(string text)
+    {
+        var e = Assert.Throws<FormatException>(() => CommandLine.Parse(["list", "--from", text]));
+
+        Assert.Contains("ISO-8601 with an offset", e.Message, StringComparison.Ordinal);
+        Assert.Contains("2026-10-24T22:00:00Z", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -22,11 +22,9 @@ public sealed class ScheduleFirerTests
     private ScheduleFirer Firer(ScheduleDefinition schedule) =>
         new(new ScheduleSet([schedule]), _dispatcher, _clock, Threshold, NullLogger<ScheduleFirer>.Instance);
 
-    private FireRequest Request(ScheduleDefinition schedule, DateTimeOffset fireAt, FireState? state = null, DateTimeOffset? manualAt = null)
-    {
-        var trigger = ScheduleTriggers.Trigger(schedule, new FakeTimeProvider(Three.AddDays(-30)));
-        return new FireRequest(schedule.Name, fireAt, state ?? new FireState(null, null), after => trigger.GetFireTimeAfter(after), trigger.GetFireTimeAfter(fireAt), manualAt);
-    }
+    // due: the occurrence the schedule's trigger was set for (the fire itself comes at the clock's now).
+    private static FireRequest Request(ScheduleDefinition schedule, DateTimeOffset due, FireState? state = null, DateTimeOffset? manualAt = null) =>
+        new(schedule.Name, due, Three.AddDays(-30), state ?? new FireState(null, null), manualAt);
 
     [Fact]
     public async Task FireAsync_OnTime_SpawnsWithTheOccurrenceKey()
@@ -89,7 +87,7 @@ public sealed class ScheduleFirerTests
         var now = Three.AddMinutes(20);
         _clock.SetUtcNow(now);
 
-        var result = await Firer(schedule).FireAsync(Request(schedule, now, new FireState(Three.AddDays(-1), "fc-0")), CancellationToken.None);
+        var result = await Firer(schedule).FireAsync(Request(schedule, Three, new FireState(Three.AddDays(-1), "fc-0")), CancellationToken.None);
 
         Assert.Equal(FireOutcome.Missed, result.Outcome);
         Assert.Equal(Three, result.Occurrence);
@@ -106,9 +104,9 @@ public sealed class ScheduleFirerTests
         _clock.SetUtcNow(now);
         var firer = Firer(schedule);
 
-        var first = await firer.FireAsync(Request(schedule, now, new FireState(Three.AddMinutes(-10), "fc-0")), CancellationToken.None);
+        var first = await firer.FireAsync(Request(schedule, Three, new FireState(Three.AddMinutes(-10), "fc-0")), CancellationToken.None);
         // A second trigger (or node) handing over the same misfire is a duplicate.
-        var again = await firer.FireAsync(Request(schedule, now, first.State), CancellationToken.None);
+        var again = await firer.FireAsync(Request(schedule, Three, first.State), CancellationToken.None);
 
         Assert.Equal(FireOutcome.Fired, first.Outcome);
         Assert.Equal("s:2026-11-22T03:40:00Z", first.IdempotencyKey);
@@ -123,7 +121,7 @@ public sealed class ScheduleFirerTests
         var now = Three.AddMinutes(31);
         _clock.SetUtcNow(now);
 
-        var result = await Firer(schedule).FireAsync(Request(schedule, now), CancellationToken.None);
+        var result = await Firer(schedule).FireAsync(Request(schedule, Three), CancellationToken.None);
 
         Assert.Equal(FireOutcome.Missed, result.Outcome);
         Assert.Equal(TimeSpan.FromMinutes(31), now - result.Occurrence);
@@ -137,7 +135,7 @@ public sealed class ScheduleFirerTests
         var now = Three.AddMinutes(29);
         _clock.SetUtcNow(now);
 
-        var result = await Firer(schedule).FireAsync(Request(schedule, now), CancellationToken.None);
+        var result = await Firer(schedule).FireAsync(Request(schedule, Three), CancellationToken.None);
 
         Assert.Equal(FireOutcome.Fired, result.Outcome);
         Assert.Equal("s:2026-11-22T03:00:00Z", result.IdempotencyKey);
@@ -209,13 +207,22 @@ public sealed class ScheduleFirerTests
     }
 
     [Fact]
-    public async Task FireAsync_SpawnFails_ThrowsAndRemembersNothing()
+    public async Task FireAsync_SpawnFails_TriesTheSameOccurrenceAgainSoonWithTheSameKey()
     {
         var schedule = Schedules.Cron("0 3 * * *");
+        var firer = Firer(schedule);
         _clock.SetUtcNow(Three);
         _dispatcher.FailWith = new InvalidOperationException("broker down");
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => Firer(schedule).FireAsync(Request(schedule, Three), CancellationToken.None));
+        var failed = await firer.FireAsync(Request(schedule, Three), CancellationToken.None);
+        _dispatcher.FailWith = null;
+        _clock.SetUtcNow(failed.NextAt!.Value);
+        var retried = await firer.FireAsync(Request(schedule, failed.NextDue!.Value, failed.State), CancellationToken.None);
+
+        Assert.Equal((FireOutcome.Failed, Three, Three + ScheduleFirer.RetryDelay), (failed.Outcome, failed.NextDue!.Value, failed.NextAt!.Value));
+        Assert.Null(failed.State.LastOccurrence);
+        Assert.Equal(FireOutcome.Fired, retried.Outcome);
+        Assert.Equal("s:2026-11-22T03:00:00Z", Assert.Single(_dispatcher.Spawned).Key);
     }
 
     [Fact]

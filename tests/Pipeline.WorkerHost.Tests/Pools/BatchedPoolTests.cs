@@ -59,6 +59,7 @@ public sealed class BatchedPoolTests
         new InvocationHandler(Registry, new CallCancellations(_time), _time, NullLogger<InvocationHandler>.Instance),
         new InMemoryResultStore(_time),
         new HoldingRetryScheduler(_time),
+        TestReplies.Create(),
         _time,
         Options.Create(new WorkerOptions { FunctionConcurrency = 16, FunctionPrefetch = functionPrefetch }),
         NullLoggerFactory.Instance);

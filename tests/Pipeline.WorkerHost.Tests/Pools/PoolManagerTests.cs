@@ -60,12 +60,29 @@ public sealed class PoolManagerTests
         var manager = Create();
 
         await manager.EnsureAsync(Demand("worker", 0) with { Queue = "pools.worker.p-0000000000000000" }, CancellationToken.None);
-        await manager.EnsureAsync(new PoolDemanded { Queue = "pools.nope", App = "pools", Function = "nope" }, CancellationToken.None);
+        await manager.EnsureAsync(new PoolDemanded { Queue = "other.nope", App = "other", Function = "nope" }, CancellationToken.None);
+        await manager.EnsureAsync(new PoolDemanded { Queue = "pools.elsewhere", App = "pools", Function = "nope" }, CancellationToken.None);
         await manager.EnsureAsync(Demand("worker", 0) with { Parameters = Json("{\"index\": 1}") }, CancellationToken.None);
 
         Assert.Empty(_transport.Connected);
         await manager.EnsureAsync(Demand("worker", 0), CancellationToken.None);
         Assert.Single(_transport.Connected);
+    }
+
+    [Theory]
+    [InlineData("pools.nope", null, "nope")]
+    [InlineData("pools.no-class", "no-class", null)]
+    [InlineData("pools.no-class.p-0123456789abcdef", "no-class", null)]
+    public async Task EnsureAsync_UnknownTargetOfAnAppServedHere_StartsOneContainerThatRunsNothing(string queue, string? cls, string? function)
+    {
+        var manager = Create();
+
+        await manager.EnsureAsync(new PoolDemanded { Queue = queue, App = "pools", Class = cls, Function = function }, CancellationToken.None);
+
+        // Its inputs then resolve to "no such function or class" in the handler and are rejected one by one.
+        var plan = Assert.Single(_transport.Plans);
+        Assert.Equal((queue, null, 1), (plan.Queue, plan.Class, plan.Concurrency));
+        Assert.True(manager.IsServing(queue));
     }
 
     [Fact]
@@ -189,6 +206,7 @@ public sealed class PoolManagerTests
         new InvocationHandler(Registry, new CallCancellations(_time), _time, NullLogger<InvocationHandler>.Instance),
         new InMemoryResultStore(_time),
         new HoldingRetryScheduler(_time),
+        TestReplies.Create(),
         _time,
         Options.Create(new WorkerOptions { ExitGracePeriod = TimeSpan.FromSeconds(30) }),
         NullLoggerFactory.Instance);

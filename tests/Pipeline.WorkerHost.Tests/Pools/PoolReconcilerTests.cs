@@ -31,6 +31,7 @@ public sealed class PoolReconcilerTests : IDisposable
             new InvocationHandler(Registry, new CallCancellations(_time), _time, NullLogger<InvocationHandler>.Instance),
             new InMemoryResultStore(_time),
             new HoldingRetryScheduler(_time),
+            TestReplies.Create(),
             _time,
             options,
             NullLoggerFactory.Instance);
