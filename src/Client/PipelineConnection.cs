@@ -45,6 +45,7 @@ public sealed class PipelineConnection : IAsyncDisposable
     /// <param name="loggers">Where the bus logs; none by default.</param>
     /// <param name="cancellationToken">Cancels connecting.</param>
     /// <exception cref="InvalidOperationException">The options are invalid; the message names the key.</exception>
+    /// <exception cref="BrokerUnavailableException">The broker did not answer within <see cref="RabbitMqOptions.SendTimeout"/>.</exception>
     public static Task<PipelineConnection> ConnectAsync(
         RabbitMqOptions options,
         IEnumerable<AppManifest> apps,
@@ -64,11 +65,32 @@ public sealed class PipelineConnection : IAsyncDisposable
 
         var provider = CreateServices(options, loggers).BuildServiceProvider();
         var bus = provider.GetRequiredService<IBusControl>();
-        await bus.StartAsync(cancellationToken).ConfigureAwait(false);
         var time = TimeProvider.System;
+        var deadline = new SendDeadline(options.SendTimeout, options.Redacted, time);
+        try
+        {
+            // MassTransit waits for an unreachable broker without limit: bounded like every send.
+            await deadline.RunAsync(bus, static (b, token) => b.StartAsync(token), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is BrokerUnavailableException or OperationCanceledException)
+        {
+            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await bus.StopAsync(stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // A bus that never connected has nothing to stop gracefully.
+            }
+
+            await provider.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         var replies = new ReplyRouter(bus);
         var client = new PipelineClient(
-            new RabbitMqTransport(bus, provider.GetRequiredService<BrokerTopology>(), replies),
+            new RabbitMqTransport(bus, provider.GetRequiredService<BrokerTopology>(), replies, deadline),
             new ManifestCatalog(apps),
             results ?? new InMemoryResultStore(time),
             time);

@@ -24,6 +24,8 @@ internal sealed class BrokerTopology : IAsyncDisposable
     // AMQP short strings: queue and exchange names are at most 255 bytes.
     private const int MaxNameBytes = 255;
 
+    private static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(30);
+
     private readonly RabbitMqOptions _options;
     private readonly ILogger _logger;
     private readonly ConnectionFactory _factory;
@@ -79,22 +81,27 @@ internal sealed class BrokerTopology : IAsyncDisposable
         var deletes = Interlocked.Read(ref _deletes);
 
         var session = await GetSessionAsync(cancellationToken).ConfigureAwait(false);
-        var channel = await session.OpenChannelAsync(cancellationToken).ConfigureAwait(false);
-        await using (channel.ConfigureAwait(false))
+        using var bound = Bound(session, cancellationToken);
+        try
         {
-            try
+            var channel = await session.OpenChannelAsync(bound.Token).ConfigureAwait(false);
+            await using (channel.ConfigureAwait(false))
             {
-                await DeclareBoundQueueAsync(channel, queue, arguments, cancellationToken).ConfigureAwait(false);
-                await DeclareBoundQueueAsync(channel, error, errorArguments, cancellationToken).ConfigureAwait(false);
+                await DeclareBoundQueueAsync(channel, queue, arguments, bound.Token).ConfigureAwait(false);
+                await DeclareBoundQueueAsync(channel, error, errorArguments, bound.Token).ConfigureAwait(false);
             }
-            catch (OperationInterruptedException e) when (ReplyCode(e) == Constants.PreconditionFailed)
-            {
-                throw new InvalidOperationException(
-                    $"RabbitMQ refused to declare pool queue '{queue}' as configured: {e.ShutdownReason?.ReplyText}. " +
-                    $"It exists with other arguments: {RabbitMqOptions.SectionName}:QueueType and :DeliveryLimit must be " +
-                    "the same on every host, and a queue made with other ones must be drained and deleted first.",
-                    e);
-            }
+        }
+        catch (OperationInterruptedException e) when (ReplyCode(e) == Constants.PreconditionFailed)
+        {
+            throw new InvalidOperationException(
+                $"RabbitMQ refused to declare pool queue '{queue}' as configured: {e.ShutdownReason?.ReplyText}. " +
+                $"It exists with other arguments: {RabbitMqOptions.SectionName}:QueueType and :DeliveryLimit must be " +
+                "the same on every host, and a queue made with other ones must be drained and deleted first.",
+                e);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw Lost($"declaring pool queue '{queue}'", e);
         }
 
         // A delete that started meanwhile may have removed what was just declared: cache only if none did.
@@ -203,20 +210,39 @@ internal sealed class BrokerTopology : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(queue);
         var session = await GetSessionAsync(cancellationToken).ConfigureAwait(false);
-        var channel = await session.OpenChannelAsync(cancellationToken).ConfigureAwait(false);
-        await using (channel.ConfigureAwait(false))
+        using var bound = Bound(session, cancellationToken);
+        try
         {
-            try
+            var channel = await session.OpenChannelAsync(bound.Token).ConfigureAwait(false);
+            await using (channel.ConfigureAwait(false))
             {
-                var ok = await channel.QueueDeclarePassiveAsync(queue, cancellationToken).ConfigureAwait(false);
+                var ok = await channel.QueueDeclarePassiveAsync(queue, bound.Token).ConfigureAwait(false);
                 return new QueueCounts(ok.MessageCount, checked((int)ok.ConsumerCount));
             }
-            catch (OperationInterruptedException e) when (ReplyCode(e) == Constants.NotFound)
-            {
-                return null;
-            }
+        }
+        catch (OperationInterruptedException e) when (ReplyCode(e) == Constants.NotFound)
+        {
+            return null;
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw Lost($"counting queue '{queue}'", e);
         }
     }
+
+    // RabbitMQ.Client may wait without end for an answer on a connection the broker closed meanwhile (seen when
+    // close_all_connections or a broker restart hit a pool's declare, which then held the pool's start, and with it the
+    // host's reconcile loop, for good). An operation here ends when its connection is lost, or after OperationTimeout.
+    private static CancellationTokenSource Bound(TopologySession session, CancellationToken cancellationToken)
+    {
+        var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, session.Lost);
+        bound.CancelAfter(OperationTimeout);
+        return bound;
+    }
+
+    private static TopologyConnectionLostException Lost(string what, Exception inner) => new(
+        $"RabbitMQ did not answer while {what}: the connection was lost or {OperationTimeout.TotalSeconds:0} s passed. The next call connects again.",
+        inner);
 
     /// <summary>
     /// Declares a reply exchange (and, when <paramref name="queue"/> is set, a queue bound to it) with exactly the flags a

@@ -48,6 +48,14 @@ public sealed class RabbitMqOptions
     /// </summary>
     public TimeSpan ConsumerTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// How long a client waits for the broker to take what it sends (connecting, a spawned or remote call's input, a
+    /// map's chunk, a cancel, a pool notice: declare and publisher confirm) before it throws
+    /// <c>Pipeline.Client.BrokerUnavailableException</c>; a broker that refuses connections is tried again meanwhile.
+    /// The wait for a remote call's reply is not part of it. Default 30 s; 1 s to 1 h.
+    /// </summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The connection string in effect: the setting, else the environment variable, else the default.</summary>
     internal string EffectiveConnectionString =>
         ResolveConnectionString(ConnectionString, Environment.GetEnvironmentVariable(EnvironmentVariable));
@@ -156,6 +164,11 @@ public sealed class RabbitMqOptions
         if (ConsumerTimeout < TimeSpan.FromMinutes(1))
         {
             errors.Add($"{SectionName}:ConsumerTimeout must be at least 1 minute, as RabbitMQ requires (it was {ConsumerTimeout}).");
+        }
+
+        if (SendTimeout < TimeSpan.FromSeconds(1) || SendTimeout > TimeSpan.FromHours(1))
+        {
+            errors.Add($"{SectionName}:SendTimeout must be between 00:00:01 and 01:00:00 (it was {SendTimeout}).");
         }
 
         if (DeliveryLimit < 1)

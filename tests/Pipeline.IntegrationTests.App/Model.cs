@@ -18,7 +18,9 @@ public sealed class Model
     public async Task<Reply> SlowAsync(string prompt, int milliseconds, CancellationToken cancellationToken)
     {
         Events.Write("slow-start", Subject);
+        Events.Write("method-start", prompt);
         await Task.Delay(milliseconds, cancellationToken);
+        Events.Write("method-end", prompt);
         return Work.Here($"{Name}:{prompt}");
     }
 

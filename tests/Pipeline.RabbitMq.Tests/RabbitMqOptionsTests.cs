@@ -132,4 +132,21 @@ public sealed class RabbitMqOptionsTests
 
         Assert.Contains("%2F", error, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("00:00:00.500")]
+    [InlineData("00:00:00")]
+    [InlineData("01:00:01")]
+    public void Validate_SendTimeoutOutOfRange_NamesTheKeyAndTheRange(string value)
+    {
+        var options = new RabbitMqOptions { ConnectionString = "amqp://rabbit/", SendTimeout = TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture) };
+
+        var error = Assert.Single(options.Validate());
+
+        Assert.Contains("Pipeline:RabbitMq:SendTimeout", error, StringComparison.Ordinal);
+        Assert.Contains("between 00:00:01 and 01:00:00", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SendTimeout_Default_Is30Seconds() => Assert.Equal(TimeSpan.FromSeconds(30), new RabbitMqOptions().SendTimeout);
 }

@@ -10,11 +10,16 @@ namespace Pipeline.Client.Transport;
 /// arguments operators read in the UI), so nothing sent is lost even when no host serves the pool yet; inputs go
 /// to the pool's exchange, which is bound to the queue of the same name. Inputs are mandatory: if a host deleted
 /// the idle pool meanwhile, the broker returns the input, and it is declared again and resent instead of dropped.
+/// Every send waits for the broker at most the send timeout (<see cref="SendDeadline"/>), then throws
+/// <see cref="BrokerUnavailableException"/>; a remote call's wait for its reply is not part of that.
 /// </summary>
-internal sealed class RabbitMqTransport(IBus bus, BrokerTopology topology, ReplyRouter replies) : IInvocationTransport
+internal sealed class RabbitMqTransport(IBus bus, BrokerTopology topology, ReplyRouter replies, SendDeadline deadline) : IInvocationTransport
 {
     private readonly ConcurrentDictionary<string, PoolDemanded> _pools = new(StringComparer.Ordinal);
+    private readonly IBus _bus = bus;
+    private readonly BrokerTopology _topology = topology;
     private readonly ReplyRouter _replies = replies;
+    private readonly SendDeadline _deadline = deadline;
 
     // Resolving a send endpoint parses its address each time: keep one per pool.
     private readonly ConcurrentDictionary<string, Task<ISendEndpoint>> _endpoints = new(StringComparer.Ordinal);
@@ -27,26 +32,30 @@ internal sealed class RabbitMqTransport(IBus bus, BrokerTopology topology, Reply
         RequestAsync<RunInvocationChunk, InvocationChunkCompleted>(queue, chunk, cancellationToken);
 
     public Task SendAsync(string queue, RunInvocation invocation, CancellationToken cancellationToken) =>
-        ResendingAsync(queue, invocation, static async (endpoint, input, _, token) =>
+        _deadline.RunAsync((self: this, queue, invocation), static (s, token) => s.self.ResendingAsync(s.queue, s.invocation, static async (endpoint, input, _, ct) =>
         {
-            await endpoint.Send(input, MandatoryInput, token).ConfigureAwait(false);
+            await endpoint.Send(input, MandatoryInput, ct).ConfigureAwait(false);
             return true;
-        }, cancellationToken);
+        }, token), cancellationToken);
 
-    public async Task AnnounceAsync(PoolDemanded demand, CancellationToken cancellationToken)
+    public Task AnnounceAsync(PoolDemanded demand, CancellationToken cancellationToken)
     {
         _pools[demand.Queue] = demand;
-        await topology.DeclarePoolAsync(demand, cancellationToken).ConfigureAwait(false);
-        await bus.Publish(demand, cancellationToken).ConfigureAwait(false);
+        return _deadline.RunAsync((self: this, demand), static async (s, token) =>
+        {
+            await s.self._topology.DeclarePoolAsync(s.demand, token).ConfigureAwait(false);
+            await s.self._bus.Publish(s.demand, token).ConfigureAwait(false);
+        }, cancellationToken);
     }
 
-    public Task CancelAsync(CancelInvocation cancel, CancellationToken cancellationToken) => bus.Publish(cancel, cancellationToken);
+    public Task CancelAsync(CancelInvocation cancel, CancellationToken cancellationToken) =>
+        _deadline.RunAsync((_bus, cancel), static (s, token) => s._bus.Publish(s.cancel, token), cancellationToken);
 
     private Task<TReply> RequestAsync<TRequest, TReply>(string queue, TRequest request, CancellationToken cancellationToken)
         where TRequest : class
         where TReply : class =>
         ResendingAsync(queue, request, static (endpoint, message, self, token) =>
-            self._replies.RequestAsync<TRequest, TReply>(endpoint, message, Mandatory, token), cancellationToken);
+            self._replies.RequestAsync<TRequest, TReply>(endpoint, message, Mandatory, self._deadline, token), cancellationToken);
 
     // Sends once; if the broker returns the input (a host deleted the idle pool meanwhile), declares the pool again,
     // tells the hosts, and sends again. The delegates are static, so a send allocates no closure.
@@ -56,7 +65,7 @@ internal sealed class RabbitMqTransport(IBus bus, BrokerTopology topology, Reply
         Func<ISendEndpoint, TMessage, RabbitMqTransport, CancellationToken, Task<T>> send,
         CancellationToken cancellationToken)
     {
-        var endpoint = await _endpoints.GetOrAdd(queue, static (q, b) => b.GetSendEndpoint(Address(q)), bus).ConfigureAwait(false);
+        var endpoint = await _endpoints.GetOrAdd(queue, static (q, b) => b.GetSendEndpoint(Address(q)), _bus).ConfigureAwait(false);
         try
         {
             return await send(endpoint, message, this, cancellationToken).ConfigureAwait(false);
@@ -71,7 +80,7 @@ internal sealed class RabbitMqTransport(IBus bus, BrokerTopology topology, Reply
     // The broker returned an input: a host deleted the idle pool meanwhile. Declare it again, tell the hosts, then resend.
     private Task AnnounceAgainAsync(PoolDemanded demand, CancellationToken cancellationToken)
     {
-        topology.Forget(demand.Queue);
+        _topology.Forget(demand.Queue);
         return AnnounceAsync(demand, cancellationToken);
     }
 

@@ -30,8 +30,11 @@ internal sealed class ReplyRouter : IDisposable
         ];
     }
 
-    /// <summary>Sends <paramref name="request"/> (mandatory, confirmed) and waits for its reply; no deadline but the token.</summary>
-    public async Task<TReply> RequestAsync<TRequest, TReply>(ISendEndpoint endpoint, TRequest request, Action<SendContext> configure, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends <paramref name="request"/> (mandatory, confirmed) within the send deadline, then waits for its reply with no
+    /// deadline but the token.
+    /// </summary>
+    public async Task<TReply> RequestAsync<TRequest, TReply>(ISendEndpoint endpoint, TRequest request, Action<SendContext> configure, SendDeadline deadline, CancellationToken cancellationToken)
         where TRequest : class
         where TReply : class
     {
@@ -40,12 +43,12 @@ internal sealed class ReplyRouter : IDisposable
         _waiting[id] = waiter;
         try
         {
-            await endpoint.Send(request, send =>
+            await deadline.RunAsync((endpoint, request, configure, id, address: _bus.Address), static (s, token) => s.endpoint.Send(s.request, send =>
             {
-                send.RequestId = id;
-                send.ResponseAddress = _bus.Address;
-                configure(send);
-            }, cancellationToken).ConfigureAwait(false);
+                send.RequestId = s.id;
+                send.ResponseAddress = s.address;
+                s.configure(send);
+            }, token), cancellationToken).ConfigureAwait(false);
             object reply;
             await using (cancellationToken.Register(static state => ((TaskCompletionSource<object>)state!).TrySetCanceled(), waiter).ConfigureAwait(false))
             {

@@ -25,8 +25,10 @@ internal class MassTransitPoolTransport(IReceiveEndpointConnector connector, Rep
     public virtual async Task<IPoolEndpoint> ConnectAsync(PoolPlan plan, Func<Uri, InvocationConsumer> consumer, CancellationToken cancellationToken)
     {
         var deadLetters = DeadLetterAddress(plan.Queue);
+        var watched = new Endpoint();
         var handle = connector.ConnectReceiveEndpoint(plan.Queue, (_, endpoint) =>
         {
+            endpoint.ConnectReceiveEndpointObserver(watched);
             endpoint.ConfigureConsumeTopology = false;
             endpoint.ConcurrentMessageLimit = plan.Concurrency;
             endpoint.PrefetchCount = plan.Prefetch;
@@ -47,11 +49,13 @@ internal class MassTransitPoolTransport(IReceiveEndpointConnector connector, Rep
         }
         catch
         {
-            await handle.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            watched.Handle = handle;
+            await watched.StopAsync(CancellationToken.None).ConfigureAwait(false);
             throw;
         }
 
-        return new Endpoint(handle);
+        watched.Handle = handle;
+        return watched;
     }
 
     public virtual Task<IPoolLease?> TryLeaseAsync(string queue, int max, CancellationToken cancellationToken) =>
@@ -72,9 +76,78 @@ internal class MassTransitPoolTransport(IReceiveEndpointConnector connector, Rep
     {
     }
 
-    private sealed class Endpoint(HostReceiveEndpointHandle handle) : IPoolEndpoint
+    // Watches its own receive endpoint (not the bus's, so a stopped pool's late events never touch a new pool of the
+    // same queue). When the broker closes the connection or the channel, MassTransit cancels the in-flight inputs,
+    // completes the transport (or faults it) and reconnects by itself, consuming again into the same container: the
+    // pool treats any end it did not ask for as lost, so the container runs exit and a fresh one enters.
+    private sealed class Endpoint : IPoolEndpoint, IReceiveEndpointObserver, IDisposable
     {
-        public Task StopAsync(CancellationToken cancellationToken) => handle.StopAsync(cancellationToken);
+        private readonly CancellationTokenSource _lost = new();
+        private volatile bool _stopping;
+        private volatile bool _consumed;
+
+        public Endpoint()
+        {
+            // Read once: the source is disposed after the pool stopped, while holders may still read the token.
+            Lost = _lost.Token;
+        }
+
+        public HostReceiveEndpointHandle? Handle { get; set; }
+
+        public CancellationToken Lost { get; }
+
+        public async Task StopAsync(CancellationToken cancellationToken)
+        {
+            _stopping = true;
+            try
+            {
+                if (Handle is not null)
+                {
+                    await Handle.StopAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                Dispose();
+            }
+        }
+
+        public void Dispose() => _lost.Dispose();
+
+        public Task Ready(ReceiveEndpointReady ready)
+        {
+            _consumed = true;
+            return Task.CompletedTask;
+        }
+
+        public Task Stopping(ReceiveEndpointStopping stopping)
+        {
+            _stopping = true;
+            return Task.CompletedTask;
+        }
+
+        public Task Completed(ReceiveEndpointCompleted completed) => Lose();
+
+        public Task Faulted(ReceiveEndpointFaulted faulted) => Lose();
+
+        private Task Lose()
+        {
+            // A fault before the first ready is a failed start, which ConnectAsync reports itself.
+            if (_consumed && !_stopping)
+            {
+                try
+                {
+                    // The pool's handler only queues the stop (it waits for this very transport).
+                    _lost.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // Stopped meanwhile.
+                }
+            }
+
+            return Task.CompletedTask;
+        }
     }
 
     private sealed class LocalLease : IPoolLease

@@ -19,4 +19,6 @@ internal sealed class Pool(PoolPlan plan, ContainerSlot slot, SlotLease slotLeas
     public IPoolEndpoint? Endpoint { get; set; }
 
     public CancellationTokenRegistration LostRegistration { get; set; }
+
+    public CancellationTokenRegistration EndpointLostRegistration { get; set; }
 }

@@ -116,9 +116,9 @@ internal sealed class PoolManager(
                     pools.Add(pool);
                 }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                // A pool that never started has nothing to stop.
+                // A pool that never started (or whose start was cancelled) has nothing to stop.
             }
         }
 
@@ -227,12 +227,22 @@ internal sealed class PoolManager(
                 pool.LostRegistration = lease.Lost.Register(() => _ = StopPoolAsync(pool, "lease lost", CancellationToken.None));
             }
 
+            // A broker that closes the connection (maintenance, close_all_connections, a restart) ends the container:
+            // it runs exit, and the reconciler enters a fresh one once the pool has input again after the reconnect.
+            pool.EndpointLostRegistration = pool.Endpoint.Lost.Register(() => _ = Task.Run(() => OnEndpointLostAsync(pool)));
+
             Log.PoolConsuming(_logger, plan.Queue, string.Join(",", slotLease.GpuIndices));
             return pool;
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            Log.PoolFailed(_logger, e, plan.Queue);
+            // A start cut short by shutdown is no failure, but its container may have entered all the same: it still
+            // owes its exit, and the host must stop cleanly (an escaping cancellation aborted the process).
+            if (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                Log.PoolFailed(_logger, e, plan.Queue);
+            }
+
             if (slot is not null)
             {
                 // The container may have entered before consuming failed: it still owes its exit.
@@ -248,6 +258,12 @@ internal sealed class PoolManager(
 
             return null;
         }
+    }
+
+    private async Task OnEndpointLostAsync(Pool pool)
+    {
+        Log.EndpointFaulted(_logger, pool.Queue);
+        await StopPoolAsync(pool, "broker connection lost", CancellationToken.None).ConfigureAwait(false);
     }
 
     // Busy pools wait for slots that idle pools hold: the least recently used idle container makes room (Modal's
@@ -308,6 +324,7 @@ internal sealed class PoolManager(
 
         await pool.Slot.StopAsync(grace / 2).ConfigureAwait(false);
         await pool.LostRegistration.DisposeAsync().ConfigureAwait(false);
+        await pool.EndpointLostRegistration.DisposeAsync().ConfigureAwait(false);
         pool.Slot.Dispose();
         slots.Release(pool.SlotLease);
         if (pool.Lease is not null)

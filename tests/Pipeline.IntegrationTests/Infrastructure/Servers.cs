@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using Npgsql;
 using RabbitMQ.Client;
@@ -93,24 +94,42 @@ public sealed class Servers(IMessageSink sink) : IAsyncLifetime
         return client;
     }
 
-    /// <summary>What an operator does for maintenance: the broker closes every client connection, and stays up.</summary>
-    public async Task CloseAllConnectionsAsync()
+    /// <summary>The RabbitMQ virtual host of this run.</summary>
+    public string VirtualHost => _virtualHost ?? "/";
+
+    /// <summary>
+    /// What an operator's <c>rabbitmqctl close_all_connections</c> does, limited to this run's virtual host (the broker
+    /// may be shared: other connections are never touched): the broker closes every client connection with a reason,
+    /// and stays up. Returns how many it closed.
+    /// </summary>
+    public async Task<int> CloseAllConnectionsAsync()
     {
-        if (_rabbit is not null)
+        using var management = Management();
+        management.Timeout = TimeSpan.FromSeconds(30);
+        // The management API lists a new connection only after its next statistics round (up to 5 s): poll, bounded.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
+        List<ConnectionInfo> listed;
+        while ((listed = await management.GetFromJsonAsync<List<ConnectionInfo>>($"api/vhosts/{Uri.EscapeDataString(VirtualHost)}/connections") ?? []).Count == 0
+            && DateTime.UtcNow < deadline)
         {
-            var result = await _rabbit.ExecAsync(["rabbitmqctl", "close_all_connections", "pipeline test"]);
-            Assert.Equal(0, result.ExitCode);
-            return;
+            await timer.WaitForNextTickAsync();
         }
 
-        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("rabbitmqctl", ["close_all_connections", "pipeline test"])
+        var closed = 0;
+        foreach (var connection in listed.Where(c => c.Vhost == VirtualHost))
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"rabbitmqctl close_all_connections failed: {await process.StandardError.ReadToEndAsync()}");
+            using var request = new HttpRequestMessage(HttpMethod.Delete, $"api/connections/{Uri.EscapeDataString(connection.Name)}");
+            request.Headers.Add("X-Reason", "pipeline test: broker closes the connection");
+            using var response = await management.SendAsync(request);
+            Assert.True(response.IsSuccessStatusCode || response.StatusCode == System.Net.HttpStatusCode.NotFound, $"Closing {connection.Name}: {response.StatusCode}");
+            closed += response.IsSuccessStatusCode ? 1 : 0;
+        }
+
+        return closed;
     }
+
+    private sealed record ConnectionInfo(string Name, string Vhost);
 
     public async Task DisposeAsync()
     {

@@ -25,6 +25,9 @@ internal sealed class FakePoolTransport : IPoolTransport
 
     public CancellationTokenSource LeaseLost { get; } = new();
 
+    /// <summary>Cancel to act as the broker closing the connection under every endpoint connected so far; replace it for later ones.</summary>
+    public CancellationTokenSource ConnectionLost { get; set; } = new();
+
     public Task<IPoolEndpoint> ConnectAsync(PoolPlan plan, Func<Uri, InvocationConsumer> consumer, CancellationToken cancellationToken)
     {
         OnConnect?.Invoke(plan.Queue);
@@ -61,6 +64,8 @@ internal sealed class FakePoolTransport : IPoolTransport
 
     private sealed class Endpoint(FakePoolTransport transport, string queue) : IPoolEndpoint
     {
+        public CancellationToken Lost { get; } = transport.ConnectionLost.Token;
+
         public Task StopAsync(CancellationToken cancellationToken)
         {
             transport.Stopped.Enqueue(queue);

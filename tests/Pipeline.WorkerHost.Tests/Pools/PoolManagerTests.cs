@@ -127,6 +127,43 @@ public sealed class PoolManagerTests
     }
 
     [Fact]
+    public async Task EndpointLost_EveryPoolRunsExitStopsConsumingAndEntersAFreshContainerWhenAskedAgain()
+    {
+        var manager = Create();
+        await manager.EnsureAsync(Demand("worker", 0), CancellationToken.None);
+        await manager.EnsureAsync(Demand("worker", 1), CancellationToken.None);
+
+        await _transport.ConnectionLost.CancelAsync();
+        await WaitUntilAsync(() => PoolEvents.Of(_run).Contains("exit 0") && PoolEvents.Of(_run).Contains("exit 1"));
+        await WaitUntilAsync(() => !manager.IsServing(Queue("worker", 0)) && !manager.IsServing(Queue("worker", 1)));
+        _transport.ConnectionLost = new();
+        await manager.EnsureAsync(Demand("worker", 0), CancellationToken.None);
+
+        Assert.Contains(Queue("worker", 0), _transport.Stopped);
+        Assert.Contains(Queue("worker", 1), _transport.Stopped);
+        Assert.Equal(2, PoolEvents.Of(_run).Count(e => e == "enter 0"));
+        Assert.True(manager.IsServing(Queue("worker", 0)));
+    }
+
+    [Fact]
+    public async Task EnsureAsync_StartCancelledByShutdownAfterEnter_RunsExitAndTheHostStopsWithoutThrowing()
+    {
+        var manager = Create();
+        using var shutdown = new CancellationTokenSource();
+        _transport.OnConnect = _ =>
+        {
+            shutdown.Cancel();
+            throw new OperationCanceledException(shutdown.Token);
+        };
+
+        await manager.EnsureAsync(Demand("worker", 0), shutdown.Token);
+        await manager.StopAsync(CancellationToken.None);
+
+        Assert.Equal(["enter 0", "exit 0"], PoolEvents.Of(_run));
+        Assert.False(manager.IsServing(Queue("worker", 0)));
+    }
+
+    [Fact]
     public async Task ScaleDownIdleAsync_AfterTheWindow_StopsIdleContainersButKeepsMinContainers()
     {
         var manager = Create();

@@ -1,0 +1,81 @@
+using Pipeline.Client;
+using Pipeline.IntegrationTests.App;
+using Pipeline.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Pipeline.IntegrationTests.WorkerHost;
+
+/// <summary>
+/// A graceful broker disconnect (<c>rabbitmqctl close_all_connections</c>, here limited to the run's own virtual host)
+/// while a worker host is busy in several pools: each container runs <c>exit</c>, a fresh one runs <c>enter</c>, and
+/// every spawned call still resolves (docs/worker-hosts.md, "Stopping, preemption, broker loss").
+/// </summary>
+[Collection(ServersGroup.Name)]
+public sealed class BrokerDisconnectTests(Servers servers, ITestOutputHelper output) : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private readonly EventLog _events = new();
+    private readonly string _run = Guid.NewGuid().ToString("N")[..8];
+
+    [Fact]
+    public async Task CloseConnections_BusyHostSeveralPools_EachContainerRunsExitThenFreshContainersEnterAndEveryCallResolves()
+    {
+        const int PerModel = 10;
+        const int Functions = 40;
+        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory);
+        await using var session = await TestClient.StartAsync(servers);
+        var names = Enumerable.Range(0, 3).Select(i => $"{_run}-m{i}").ToList();
+        var calls = new List<FunctionCall>();
+        foreach (var name in names)
+        {
+            var slow = session.Client.Cls("itest", "model").With(new { name }).Method("slow");
+            for (var i = 0; i < PerModel; i++)
+            {
+                calls.Add(await slow.SpawnAsync([$"p{i}", 300]));
+            }
+        }
+
+        var tags = Enumerable.Range(0, Functions).Select(i => $"{_run}-f{i}").ToList();
+        foreach (var tag in tags)
+        {
+            calls.Add(await session.Client.Function("itest", "slow").SpawnAsync([tag, 1500]));
+        }
+
+        // Every pool is busy: each model container runs an input, and function inputs are in flight.
+        await Eventually.TrueAsync(
+            () => names.All(n => _events.Count("slow-start", Subject(n)) >= 1) && tags.Any(t => _events.Count("slow-start", t) >= 1),
+            Patience,
+            "every pool was running an input");
+        var closed = await servers.CloseAllConnectionsAsync();
+        Assert.True(closed > 0, "the run's virtual host had connections to close");
+
+        foreach (var name in names)
+        {
+            await Eventually.TrueAsync(() => _events.Count("enter", Subject(name)) >= 2, Patience, $"a fresh container of {name} entered after the disconnect");
+        }
+
+        var replies = await Task.WhenAll(calls.Select(c => c.GetAsync<Reply>(Patience)));
+        Assert.Equal(calls.Count, replies.Length);
+        Assert.All(replies, r => Assert.Equal(worker.Pid, r.Pid));
+        Assert.False(worker.Exited.IsCompleted, "the host kept running");
+        var events = _events.Read();
+        foreach (var name in names)
+        {
+            // In the order the container wrote them: enter, exit (the disconnect), enter (a fresh container).
+            var lifecycle = events.Where(e => e.Subject == Subject(name) && e.Kind is "enter" or "exit").Select(e => e.Kind).ToList();
+            Assert.True(lifecycle.Count >= 3 && lifecycle[0] == "enter" && lifecycle[1] == "exit" && lifecycle[2] == "enter", $"{name}: {string.Join(",", lifecycle)}");
+        }
+
+        var pools = names.Select(n => session.Client.Cls("itest", "model").With(new { name = n }).Queue).Append("itest.slow").ToList();
+        var errors = await QueueDepth.ReadAsync(servers.RabbitMq, pools.Select(p => p + "_error"));
+        Assert.All(errors, e => Assert.True(e.Value == 0, $"{e.Key} holds {e.Value} message(s)"));
+
+        var starts = names.Sum(n => _events.Count("slow-start", Subject(n))) + tags.Sum(t => _events.Count("slow-start", t));
+        output.WriteLine($"{calls.Count} calls, {starts} starts: {starts - calls.Count} ran again after the disconnect (cancelled in flight, redelivered)");
+        Assert.True(starts >= calls.Count);
+    }
+
+    public void Dispose() => _events.Dispose();
+
+    private static string Subject(string name) => $"model/{name}/1";
+}

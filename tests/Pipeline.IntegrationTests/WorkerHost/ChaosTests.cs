@@ -1,0 +1,223 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Pipeline.Client;
+using Pipeline.IntegrationTests.App;
+using Pipeline.IntegrationTests.Infrastructure;
+using Pipeline.RabbitMq;
+using Pipeline.Results;
+using Xunit.Abstractions;
+
+namespace Pipeline.IntegrationTests.WorkerHost;
+
+/// <summary>
+/// The release gate of docs/worker-hosts.md: two worker host processes serve spawned calls (results stored) while one
+/// host is SIGKILLed, one gets SIGTERM, the broker closes every connection, the broker stops and starts, and PostgreSQL
+/// restarts. Every call resolves by its own id, nothing is in <c>_error</c>, and every container of a host that was not
+/// SIGKILLed ran <c>exit</c> once per <c>enter</c>. The broker and the database are private servers of this test (the
+/// shared ones are never stopped). It reports lost and double executions; set PIPELINE_CHAOS_REPORT to a file to have
+/// each run append its counts. It runs apart from the suite (infra/test.sh calls infra/chaos.sh once): its servers alone
+/// take a minute to start on a loaded 2-core machine.
+/// </summary>
+[Collection(ServersGroup.Name)]
+[Trait("Category", "Chaos")]
+public sealed class ChaosTests(Servers servers, ITestOutputHelper output) : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan Outage = TimeSpan.FromSeconds(2);
+    private readonly EventLog _events = new();
+    private readonly string _run = Guid.NewGuid().ToString("N")[..8];
+    private readonly List<WorkerProcess> _workers = [];
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    [Fact]
+    public async Task TwoHosts_KillTermDisconnectBrokerRestartDatabaseRestart_EveryCallResolvesNothingDeadLetteredExitPerEnter()
+    {
+        await using var broker = await PrivateRabbitMq.StartAsync();
+        await using var database = await PrivatePostgres.StartAsync();
+        Phase("servers up");
+        var settings = new Dictionary<string, string>
+        {
+            ["Pipeline__RabbitMq__ConnectionString"] = broker.AmqpUri,
+            ["Pipeline__RabbitMq__ManagementUri"] = broker.ManagementUri.ToString(),
+            ["Pipeline__Results__ConnectionString"] = database.ConnectionString,
+        };
+        var first = await StartWorkerAsync(settings);
+        var second = await StartWorkerAsync(settings);
+        await using var session = await PipelineConnection.ConnectAsync(
+            new RabbitMqOptions { ConnectionString = broker.AmqpUri, ManagementUri = broker.ManagementUri },
+            AppManifests.From(typeof(Work).Assembly),
+            new PostgresResultStoreOptions { ConnectionString = database.ConnectionString, Schema = servers.ResultsSchema });
+        Phase("hosts and client up");
+
+        var calls = new ConcurrentQueue<(string Tag, string Id)>();
+        var refused = new ConcurrentQueue<string>();
+        using var stop = new CancellationTokenSource();
+        var producer = ProduceAsync(session.Client, calls, refused, stop.Token);
+        await ProgressAsync("warm-up");
+
+        first.Kill();
+        await first.Exited.WaitAsync(Patience);
+        var killed = first.Pid;
+        await StartWorkerAsync(settings);
+        await ProgressAsync("SIGKILL of one host");
+
+        second.Signal("TERM");
+        Assert.Equal(0, await second.Exited.WaitAsync(Patience));
+        await StartWorkerAsync(settings);
+        await ProgressAsync("SIGTERM of one host");
+
+        var exits = Count("exit");
+        Assert.True(await broker.CloseAllConnectionsAsync() > 0, "the broker had connections to close");
+
+        await Eventually.TrueAsync(() => Count("exit") > exits, Patience, "containers ran exit after the broker closed the connections");
+        await ProgressAsync("close_all_connections");
+
+        exits = Count("exit");
+        await broker.StopAppAsync();
+        await Task.Delay(Outage); // the outage itself, not a wait for a condition
+        await broker.StartAppAsync();
+        await Eventually.TrueAsync(() => Count("exit") > exits, Patience, "containers ran exit after the broker stopped");
+        await ProgressAsync("broker stop and start");
+
+        await database.RestartAsync(Outage);
+        await ProgressAsync("PostgreSQL restart");
+
+        await stop.CancelAsync();
+        await producer;
+        var outcomes = new List<string?>(calls.Count);
+        foreach (var (_, id) in calls)
+        {
+            outcomes.Add(await ResolveAsync(session.Client, id));
+        }
+
+        Phase("every call looked up");
+
+        // The live hosts stop the way an operator stops them, so that every container they entered owes its exit.
+        var live = _workers.Where(w => !w.Exited.IsCompleted).ToList();
+        foreach (var worker in live)
+        {
+            worker.Signal("TERM");
+        }
+
+        var exitCodes = new List<int>();
+        foreach (var worker in live)
+        {
+            exitCodes.Add(await worker.Exited.WaitAsync(Patience));
+        }
+
+        var events = _events.Read();
+        var starts = events.Where(e => e.Kind is "slow-start" or "method-start" && e.Subject.StartsWith(_run, StringComparison.Ordinal)).GroupBy(e => e.Subject).ToDictionary(g => g.Key, g => g.Count());
+        var ends = events.Where(e => e.Kind is "slow-end" or "method-end" && e.Subject.StartsWith(_run, StringComparison.Ordinal)).GroupBy(e => e.Subject).ToDictionary(g => g.Key, g => g.Count());
+        var lost = outcomes.Count(o => o is not null);
+        var doubleStarts = starts.Values.Sum(n => n - 1);
+        var doubleEnds = ends.Values.Sum(n => n - 1);
+        var enters = events.Count(e => e.Kind == "enter");
+        var exitsTotal = events.Count(e => e.Kind == "exit");
+        var unbalanced = events.Where(e => e.Pid != killed && e.Kind is "enter" or "exit")
+            .GroupBy(e => (e.Pid, e.Subject))
+            .Where(g => g.Count(e => e.Kind == "enter") != g.Count(e => e.Kind == "exit"))
+            .Select(g => $"{g.Key.Subject} in {g.Key.Pid}: {g.Count(e => e.Kind == "enter")} enter, {g.Count(e => e.Kind == "exit")} exit")
+            .ToList();
+        var errors = await QueueDepth.ReadAsync(broker.AmqpUri, ["itest.slow_error", .. Models.Select(m => session.Client.Cls("itest", "model").With(new { name = m }).Queue + "_error")]);
+        var report = string.Create(CultureInfo.InvariantCulture,
+            $"calls={calls.Count} lost={lost} refused-sends={refused.Count} ({Kinds(refused)}) ran-twice={doubleStarts} finished-twice={doubleEnds} enters={enters} exits={exitsTotal} exits-missing={unbalanced.Count} error-queue={errors.Values.Sum(v => v)} host-exit-codes={string.Join(",", exitCodes)} seconds={_clock.Elapsed.TotalSeconds:0}");
+        output.WriteLine(report);
+        if (Environment.GetEnvironmentVariable("PIPELINE_CHAOS_REPORT") is { Length: > 0 } file)
+        {
+            await File.AppendAllTextAsync(file, report + Environment.NewLine);
+        }
+
+        Assert.True(exitCodes.All(c => c == 0), $"hosts stopped by SIGTERM exit 0: {string.Join(",", exitCodes)}");
+        Assert.True(lost == 0, $"{lost} call(s) did not resolve: {string.Join("; ", outcomes.Where(o => o is not null).Take(5))}");
+        Assert.All(errors, e => Assert.True(e.Value == 0, $"{e.Key} holds {e.Value} message(s)"));
+        Assert.True(unbalanced.Count == 0, "every container of a host that was not SIGKILLed ran exit once per enter: " + string.Join("; ", unbalanced));
+        Assert.True(calls.Count > 100, $"only {calls.Count} calls were spawned");
+    }
+
+    public void Dispose()
+    {
+        foreach (var worker in _workers)
+        {
+            worker.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
+        _events.Dispose();
+    }
+
+    private static readonly string[] Models = ["chaos-a", "chaos-b"];
+
+    // Spawns an input every 50 ms (three in four to a function, one to a class method) until stopped. A send the client refuses
+    // (broker or database unreachable past its timeout) is counted, not lost: its caller was told.
+    private async Task ProduceAsync(PipelineClient client, ConcurrentQueue<(string, string)> calls, ConcurrentQueue<string> refused, CancellationToken stop)
+    {
+        var slow = client.Function("itest", "slow");
+        var models = Models.Select(m => client.Cls("itest", "model").With(new { name = $"{m}" }).Method("slow")).ToList();
+        using var pace = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        var i = 0;
+        try
+        {
+            while (await pace.WaitForNextTickAsync(stop))
+            {
+                var tag = $"{_run}-{i}";
+                try
+                {
+                    var call = i % 4 == 0
+                        ? await models[i / 4 % models.Count].SpawnAsync([tag, 100], stop)
+                        : await slow.SpawnAsync([tag, 100], stop);
+                    calls.Enqueue((tag, call.Id));
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+                {
+                    refused.Enqueue(e.GetType().Name + ": " + e.Message);
+                }
+
+                i++;
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Stopped.
+        }
+    }
+
+    // Null when the call succeeded; otherwise what happened to it.
+    private static async Task<string?> ResolveAsync(PipelineClient client, string id)
+    {
+        try
+        {
+            await client.Call(id).GetAsync<Reply>(Patience);
+            return null;
+        }
+        catch (Exception e)
+        {
+            return $"{id}: {e.GetType().Name}: {e.Message}";
+        }
+    }
+
+    private async Task<WorkerProcess> StartWorkerAsync(Dictionary<string, string> settings)
+    {
+        // Generous: a host starting on a loaded 2-core machine while two others work took over a minute.
+        var worker = WorkerProcess.Start(servers, _events.Directory, settings);
+        _workers.Add(worker);
+        await worker.WaitForOutputAsync("listening for pool notices", TimeSpan.FromMinutes(3));
+        return worker;
+    }
+
+    // Waits until 20 more inputs of this run finished, so each fault hits hosts that are busy and serving.
+    private async Task ProgressAsync(string after)
+    {
+        var done = Finished();
+        await Eventually.TrueAsync(() => Finished() >= done + 20, Patience, $"inputs kept finishing after the {after}");
+        Phase(after);
+    }
+
+    private int Finished() => _events.Read().Count(e => e.Kind is "slow-end" or "method-end" && e.Subject.StartsWith(_run, StringComparison.Ordinal));
+
+    private static string Kinds(IEnumerable<string> refused) =>
+        string.Join(", ", refused.GroupBy(r => r.Split(':')[0]).Select(g => $"{g.Count()} {g.Key}"));
+
+    private int Count(string kind) => _events.Read().Count(e => e.Kind == kind);
+
+    private void Phase(string name) => output.WriteLine($"{_clock.Elapsed.TotalSeconds,6:0.0} s  {name}");
+}
