@@ -90,7 +90,7 @@ public sealed class PipelineConnection : IAsyncDisposable
 
         var replies = new ReplyRouter(bus);
         var client = new PipelineClient(
-            new RabbitMqTransport(bus, provider.GetRequiredService<BrokerTopology>(), replies, deadline),
+            new RabbitMqTransport(bus, provider.GetRequiredService<BrokerTopology>(), replies, deadline, provider.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Client")),
             new ManifestCatalog(apps),
             results ?? new InMemoryResultStore(time),
             time);

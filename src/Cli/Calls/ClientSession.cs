@@ -26,7 +26,7 @@ internal static class ClientSession
         deadline.CancelAfter(BusStartDeadline);
         try
         {
-            return await PipelineConnection.ConnectAsync(settings.RabbitMq, apps.Manifests, durableResults ? settings.Results : null, cancellationToken: deadline.Token)
+            return await PipelineConnection.ConnectAsync(settings.RabbitMq, apps.Manifests, durableResults ? settings.Results : null, new ClientWarnings(Console.Error), deadline.Token)
                 .WaitAsync(deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

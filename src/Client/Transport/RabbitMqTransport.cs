@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MassTransit;
+using Microsoft.Extensions.Logging;
 using Pipeline.Messages.Invocations;
 using Pipeline.RabbitMq;
 
@@ -12,8 +13,10 @@ namespace Pipeline.Client.Transport;
 /// the idle pool meanwhile, the broker returns the input, and it is declared again and resent instead of dropped.
 /// Every send waits for the broker at most the send timeout (<see cref="SendDeadline"/>), then throws
 /// <see cref="BrokerUnavailableException"/>; a remote call's wait for its reply is not part of that.
+/// Each time a pool is announced (at most every 5 s while inputs flow) the queue's consumers are counted in the
+/// background, and a pool nobody consumes is logged as a warning, so a caller waiting on an app no host serves learns it.
 /// </summary>
-internal sealed class RabbitMqTransport(IBus bus, BrokerTopology topology, ReplyRouter replies, SendDeadline deadline) : IInvocationTransport
+internal sealed class RabbitMqTransport(IBus bus, BrokerTopology topology, ReplyRouter replies, SendDeadline deadline, ILogger logger) : IInvocationTransport
 {
     private readonly ConcurrentDictionary<string, PoolDemanded> _pools = new(StringComparer.Ordinal);
     private readonly IBus _bus = bus;
@@ -45,7 +48,32 @@ internal sealed class RabbitMqTransport(IBus bus, BrokerTopology topology, Reply
         {
             await s.self._topology.DeclarePoolAsync(s.demand, token).ConfigureAwait(false);
             await s.self._bus.Publish(s.demand, token).ConfigureAwait(false);
+            _ = s.self.WarnIfUnservedAsync(s.demand);
         }, cancellationToken);
+    }
+
+    // Off the send path: a count that fails (broker gone, queue deleted meanwhile) says nothing rather than something wrong.
+    private async Task WarnIfUnservedAsync(PoolDemanded demand)
+    {
+        if (!logger.IsEnabled(LogLevel.Warning))
+        {
+            return;
+        }
+
+        try
+        {
+            using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var counts = await _topology.PeekAsync(demand.Queue, bounded.Token).ConfigureAwait(false);
+            if (counts is { Consumers: 0 })
+            {
+                Log.PoolUnserved(logger, demand.Queue, demand.App);
+            }
+        }
+#pragma warning disable CA1031 // A warning is best effort; the send it accompanies has already succeeded.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
     }
 
     public Task CancelAsync(CancelInvocation cancel, CancellationToken cancellationToken) =>
