@@ -31,7 +31,7 @@ public sealed class BrokerDisconnectTests(Servers servers, ITestOutputHelper out
             var slow = session.Client.Cls("itest", "model").With(new { name }).Method("slow");
             for (var i = 0; i < PerModel; i++)
             {
-                calls.Add(await slow.SpawnAsync([$"p{i}", 300]));
+                calls.Add(await slow.SpawnAsync([$"p{i}", 1500]));  // 15 s of work per pool: still busy when the close lands on a loaded machine
             }
         }
 
