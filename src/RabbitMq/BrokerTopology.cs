@@ -29,6 +29,7 @@ internal sealed class BrokerTopology : IAsyncDisposable
     private readonly RabbitMqOptions _options;
     private readonly ILogger _logger;
     private readonly ConnectionFactory _factory;
+    private readonly List<AmqpTcpEndpoint> _endpoints;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ConcurrentDictionary<string, byte> _declared = new(StringComparer.Ordinal);
     private TopologySession? _session;
@@ -55,6 +56,11 @@ internal sealed class BrokerTopology : IAsyncDisposable
             // Leases of a host that vanished without closing its socket are freed after about two missed heartbeats.
             RequestedHeartbeat = TimeSpan.FromSeconds(10),
         };
+
+        // Every cluster node (or the connection string's one): a connection goes to the first that answers.
+        _endpoints = _options.Nodes
+            .Select(n => new AmqpTcpEndpoint(n.Host, n.Port, new SslOption(n.Host, enabled: _factory.Ssl.Enabled)))
+            .ToList();
     }
 
     /// <summary>
@@ -96,7 +102,9 @@ internal sealed class BrokerTopology : IAsyncDisposable
             throw new InvalidOperationException(
                 $"RabbitMQ refused to declare pool queue '{queue}' as configured: {e.ShutdownReason?.ReplyText}. " +
                 $"It exists with other arguments: {RabbitMqOptions.SectionName}:QueueType and :DeliveryLimit must be " +
-                "the same on every host, and a queue made with other ones must be drained and deleted first.",
+                "the same on every host and client. To switch it (for example from classic to quorum), either set them back " +
+                $"to what the queue has, or stop its producers, let it drain and delete it (rabbitmqctl delete_queue '{queue}' " +
+                "-p <vhost>, or the management UI); it is declared again with the new settings on the next call.",
                 e);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
@@ -336,7 +344,7 @@ internal sealed class BrokerTopology : IAsyncDisposable
         // RabbitMQ answers a conditional delete of a quorum queue it cannot do with 540 NOT_IMPLEMENTED, which closes
         // the whole connection: ask on a connection of its own, never on the one that holds the leases.
         var own = quorum
-            ? await _factory.CreateConnectionAsync(ConnectionName + "-delete", cancellationToken).ConfigureAwait(false)
+            ? await _factory.CreateConnectionAsync(_endpoints, ConnectionName + "-delete", cancellationToken).ConfigureAwait(false)
             : null;
         try
         {
@@ -400,7 +408,7 @@ internal sealed class BrokerTopology : IAsyncDisposable
             // The broker may have restarted or been replaced: declare everything again.
             _declared.Clear();
             Log.Connecting(_logger, _options.Redacted, ConnectionName);
-            var connection = await _factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var connection = await _factory.CreateConnectionAsync(_endpoints, ConnectionName, cancellationToken).ConfigureAwait(false);
             session = new TopologySession(connection, _logger);
             connection.ConnectionShutdownAsync += (_, args) => OnShutdownAsync(session, args);
             if (!connection.IsOpen)

@@ -19,9 +19,14 @@ internal sealed class ManagementApi : IDisposable
     // RabbitMQ 3.x writes idle_since as "2026-11-22 21:40:08" in UTC; later versions may write ISO 8601.
     private static readonly string[] IdleSinceFormats = ["yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "yyyy-MM-dd'T'HH:mm:ssK"];
 
+    // A node that does not answer (stopped, or behind a cut link) is left for the next after this long.
+    private static readonly TimeSpan NodeTimeout = TimeSpan.FromSeconds(10);
+
     private readonly HttpClient _http;
+    private readonly IReadOnlyList<Uri> _nodes;
     private readonly string _user;
     private readonly string _virtualHost;
+    private int _current;
 
     public ManagementApi(IOptions<RabbitMqOptions> options)
         : this(options, new HttpClientHandler())
@@ -38,9 +43,9 @@ internal sealed class ManagementApi : IDisposable
         var (user, password) = settings.Credentials;
         _user = user;
         _virtualHost = settings.VirtualHost;
+        _nodes = settings.ManagementEndpoints;
         _http = new HttpClient(handler, disposeHandler: true)
         {
-            BaseAddress = settings.ManagementEndpoint,
             Timeout = TimeSpan.FromSeconds(30),
         };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
@@ -48,41 +53,32 @@ internal sealed class ManagementApi : IDisposable
         _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
     }
 
+    /// <summary>The node the last answer came from (the first listed until one failed).</summary>
+    internal Uri CurrentNode => _nodes[Volatile.Read(ref _current)];
+
     /// <summary>
     /// Lists the pool queues of the connection string's virtual host: those with an <c>x-pipeline-app</c> argument.
     /// The statistics lag: RabbitMQ samples them every <c>collect_statistics_interval</c> (5 s by default), so a queue
     /// declared a moment ago may be missing or show zeros for a few seconds. For a count that must be current, use
-    /// <see cref="BrokerTopology.PeekAsync"/>.
+    /// <see cref="BrokerTopology.PeekAsync"/>. In a cluster, a node that does not answer is skipped for the next one.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The API refused the credentials, or is not reachable.</exception>
+    /// <exception cref="InvalidOperationException">The API refused the credentials, or no node's API is reachable.</exception>
     public async Task<IReadOnlyList<QueueInfo>> ListPoolQueuesAsync(CancellationToken cancellationToken)
     {
         var path = $"api/queues/{Uri.EscapeDataString(_virtualHost)}?columns={Columns}";
-        HttpResponseMessage response;
-        try
-        {
-            response = await _http.GetAsync(new Uri(path, UriKind.Relative), cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError || e.InnerException is SocketException)
-        {
-            throw new InvalidOperationException(
-                $"Could not connect to the RabbitMQ management API at {_http.BaseAddress}: is the management plugin enabled? " +
-                "(rabbitmq-plugins enable rabbitmq_management; locally, run infra/up.sh) " +
-                $"Set {RabbitMqOptions.SectionName}:ManagementUri if it listens elsewhere.",
-                e);
-        }
-
+        var response = await GetFromAnyNodeAsync(path, cancellationToken).ConfigureAwait(false);
+        var node = CurrentNode;
         using (response)
         {
             switch (response.StatusCode)
             {
                 case HttpStatusCode.Unauthorized:
                     throw new InvalidOperationException(
-                        $"The management API at {_http.BaseAddress} refused the credentials of {RabbitMqOptions.SectionName}:ConnectionString " +
+                        $"The management API at {node} refused the credentials of {RabbitMqOptions.SectionName}:ConnectionString " +
                         $"for user '{_user}' (401): check the password, and that the user has the 'management' or 'monitoring' tag.");
                 case HttpStatusCode.NotFound:
                     throw new InvalidOperationException(
-                        $"The management API at {_http.BaseAddress} knows no virtual host '{_virtualHost}' (404): " +
+                        $"The management API at {node} knows no virtual host '{_virtualHost}' (404): " +
                         $"check the path of {RabbitMqOptions.SectionName}:ConnectionString.");
                 default:
                     response.EnsureSuccessStatusCode();
@@ -96,6 +92,39 @@ internal sealed class ManagementApi : IDisposable
                 return Read(document.RootElement);
             }
         }
+    }
+
+    // Starts at the node that answered last and moves on, round the list once, past nodes that refuse or time out.
+    private async Task<HttpResponseMessage> GetFromAnyNodeAsync(string path, CancellationToken cancellationToken)
+    {
+        var start = Volatile.Read(ref _current);
+        Exception? last = null;
+        for (var i = 0; i < _nodes.Count; i++)
+        {
+            var index = (start + i) % _nodes.Count;
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            attempt.CancelAfter(NodeTimeout);
+            try
+            {
+                var response = await _http.GetAsync(new Uri(_nodes[index], path), attempt.Token).ConfigureAwait(false);
+                Volatile.Write(ref _current, index);
+                return response;
+            }
+            catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError || e.InnerException is SocketException)
+            {
+                last = e;
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                last = e;
+            }
+        }
+
+        throw new InvalidOperationException(
+            $"Could not connect to the RabbitMQ management API at {string.Join(", ", _nodes)}: is the management plugin enabled? " +
+            "(rabbitmq-plugins enable rabbitmq_management; locally, run infra/up.sh) " +
+            $"Set {RabbitMqOptions.SectionName}:ManagementUri (one node) or :ManagementUris (every node of a cluster) if it listens elsewhere.",
+            last);
     }
 
     /// <inheritdoc />

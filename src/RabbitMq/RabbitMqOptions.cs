@@ -31,6 +31,21 @@ public sealed class RabbitMqOptions
     /// </summary>
     public Uri? ManagementUri { get; set; }
 
+    /// <summary>
+    /// Every node of a RabbitMQ cluster as <c>host:port</c> (the port defaults to 5672, 5671 for <c>amqps://</c>), so
+    /// clients and hosts connect to the first one that answers and fail over to another when theirs goes. When set,
+    /// they replace the host and port of <see cref="ConnectionString"/>, which still gives the user, password, virtual
+    /// host and TLS. Default: empty, meaning the one node of the connection string.
+    /// </summary>
+    public IList<string> Endpoints { get; } = [];
+
+    /// <summary>
+    /// The management API of every node, tried in order until one answers (the reconciler and <c>pipeline pools</c>
+    /// use it). Default: empty, meaning <see cref="ManagementUri"/> when set, else port 15672 (15671 for
+    /// <c>amqps://</c>) on the host of each AMQP node.
+    /// </summary>
+    public IList<Uri> ManagementUris { get; } = [];
+
     /// <summary>The queue type of pool queues. Default: <see cref="RabbitMqQueueType.Classic"/>.</summary>
     public RabbitMqQueueType QueueType { get; set; } = RabbitMqQueueType.Classic;
 
@@ -130,6 +145,68 @@ public sealed class RabbitMqOptions
         }
     }
 
+    /// <summary>
+    /// The AMQP nodes to connect to, in order: <see cref="Endpoints"/> when set, else the connection string's host and
+    /// port. Throws with the message of <see cref="Validate"/> when one is not <c>host:port</c>.
+    /// </summary>
+    internal IReadOnlyList<(string Host, int Port)> Nodes
+    {
+        get
+        {
+            var amqp = AmqpUri;
+            var defaultPort = amqp.Scheme == "amqps" ? 5671 : 5672;
+            if (Endpoints.Count == 0)
+            {
+                return [(amqp.Host, amqp.Port > 0 ? amqp.Port : defaultPort)];
+            }
+
+            var nodes = new List<(string, int)>(Endpoints.Count);
+            for (var i = 0; i < Endpoints.Count; i++)
+            {
+                nodes.Add(TryParseNode(Endpoints[i], defaultPort, out var node)
+                    ? node
+                    : throw new InvalidOperationException(NotANode(i, Endpoints[i])));
+            }
+
+            return nodes;
+        }
+    }
+
+    /// <summary>The management API base URIs to try, in order, each ending in <c>/</c>; see <see cref="ManagementUris"/>.</summary>
+    internal IReadOnlyList<Uri> ManagementEndpoints
+    {
+        get
+        {
+            if (ManagementUris.Count > 0)
+            {
+                return ManagementUris.Select(WithSlash).Distinct().ToList();
+            }
+
+            if (ManagementUri is not null || Endpoints.Count == 0)
+            {
+                return [ManagementEndpoint];
+            }
+
+            var secure = AmqpUri.Scheme == "amqps";
+            return Nodes
+                .Select(n => new Uri(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{(secure ? "https" : "http")}://{(n.Host.Contains(':', StringComparison.Ordinal) ? $"[{n.Host}]" : n.Host)}:{(secure ? 15671 : 15672)}/")))
+                .Distinct()
+                .ToList();
+        }
+    }
+
+    private static Uri WithSlash(Uri uri)
+    {
+        var text = uri.ToString();
+        return text.EndsWith('/') ? uri : new Uri(text + "/");
+    }
+
+    private static string NotANode(int index, string value) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{SectionName}:Endpoints:{index} ('{value}') is not host:port; list each cluster node as host:port, for example 'rabbit-1:5672'.");
+
     private static string NotAmqpUri => $"{SectionName}:ConnectionString is not an amqp:// or amqps:// URI";
 
     /// <summary>Checks the settings; each error names its key and never shows the password.</summary>
@@ -154,6 +231,22 @@ public sealed class RabbitMqOptions
             && (!management.IsAbsoluteUri || (management.Scheme != Uri.UriSchemeHttp && management.Scheme != Uri.UriSchemeHttps)))
         {
             errors.Add($"{SectionName}:ManagementUri is not an absolute http:// or https:// URI.");
+        }
+
+        for (var i = 0; i < Endpoints.Count; i++)
+        {
+            if (!TryParseNode(Endpoints[i], 5672, out _))
+            {
+                errors.Add(NotANode(i, Endpoints[i]));
+            }
+        }
+
+        for (var i = 0; i < ManagementUris.Count; i++)
+        {
+            if (ManagementUris[i] is not { IsAbsoluteUri: true } uri || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                errors.Add(string.Create(CultureInfo.InvariantCulture, $"{SectionName}:ManagementUris:{i} is not an absolute http:// or https:// URI."));
+            }
         }
 
         if (!Enum.IsDefined(QueueType))
@@ -184,6 +277,24 @@ public sealed class RabbitMqOptions
         !string.IsNullOrWhiteSpace(configured) ? configured.Trim()
         : !string.IsNullOrWhiteSpace(fromEnvironment) ? fromEnvironment.Trim()
         : DefaultConnectionString;
+
+    // host, host:port, [v6]:port; no user info, path or query (those belong in the connection string).
+    private static bool TryParseNode(string? value, int defaultPort, out (string Host, int Port) node)
+    {
+        node = default;
+        if (string.IsNullOrWhiteSpace(value)
+            || !Uri.TryCreate("amqp://" + value.Trim(), UriKind.Absolute, out var parsed)
+            || parsed.Host.Length == 0
+            || parsed.UserInfo.Length > 0
+            || parsed.PathAndQuery is not ("/" or "")
+            || parsed.Fragment.Length > 0)
+        {
+            return false;
+        }
+
+        node = (parsed.IdnHost.Trim('[', ']'), parsed.IsDefaultPort || parsed.Port <= 0 ? defaultPort : parsed.Port);
+        return true;
+    }
 
     private static bool TryParseAmqp(string value, [NotNullWhen(true)] out Uri? uri)
     {

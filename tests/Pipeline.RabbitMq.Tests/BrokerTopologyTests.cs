@@ -77,6 +77,21 @@ public sealed class BrokerTopologyTests(BrokerFixture broker) : IAsyncLifetime
 
         Assert.Contains("Pipeline:RabbitMq:QueueType", error.Message, StringComparison.Ordinal);
         Assert.Contains("inequivalent arg", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"rabbitmqctl delete_queue '{_queue}'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DeclarePoolAsync_FirstEndpointDown_ConnectsToTheNextNode()
+    {
+        var live = new Uri(broker.ConnectionString);
+        var options = broker.Options();
+        options.Endpoints.Add("127.0.0.1:1");
+        options.Endpoints.Add($"{live.Host}:{live.Port}");
+        await using var topology = BrokerFixture.Topology(options);
+
+        await topology.DeclarePoolAsync(FunctionPool(_queue), CancellationToken.None);
+
+        Assert.NotNull(await topology.PeekAsync(_queue, CancellationToken.None));
     }
 
     [Fact]

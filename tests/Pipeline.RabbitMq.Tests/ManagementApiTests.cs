@@ -57,6 +57,33 @@ public sealed class ManagementApiTests(BrokerFixture broker) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ListPoolQueuesAsync_FirstNodeDown_AnswersFromTheNextAndStaysThere()
+    {
+        var options = broker.Options();
+        options.ManagementUris.Add(new Uri("http://127.0.0.1:1/"));
+        options.ManagementUris.Add(options.ManagementEndpoint);
+        using var management = BrokerFixture.Management(options);
+
+        await management.ListPoolQueuesAsync(CancellationToken.None);
+
+        Assert.Equal(options.ManagementEndpoint, management.CurrentNode);
+    }
+
+    [Fact]
+    public async Task ListPoolQueuesAsync_EveryNodeDown_NamesEachNodeAndTheSetting()
+    {
+        var options = broker.Options();
+        options.ManagementUris.Add(new Uri("http://127.0.0.1:1/"));
+        options.ManagementUris.Add(new Uri("http://127.0.0.1:2/"));
+        using var management = BrokerFixture.Management(options);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => management.ListPoolQueuesAsync(CancellationToken.None));
+
+        Assert.Contains("http://127.0.0.1:1/, http://127.0.0.1:2/", error.Message, StringComparison.Ordinal);
+        Assert.Contains(":ManagementUris", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Read_ApiAnswer_KeepsPoolsParsesIdleSinceAsUtcAndToleratesMissingStats()
     {
         using var answer = JsonDocument.Parse("""

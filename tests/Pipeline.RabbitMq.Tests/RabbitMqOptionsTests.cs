@@ -67,6 +67,73 @@ public sealed class RabbitMqOptionsTests
     }
 
     [Fact]
+    public void Nodes_EndpointsSet_ReplaceTheConnectionStringsHostWithDefaultPorts()
+    {
+        var options = new RabbitMqOptions { ConnectionString = "amqp://u:p@ignored:5999/vh" };
+        options.Endpoints.Add("rabbit-1:5673");
+        options.Endpoints.Add("rabbit-2");
+        options.Endpoints.Add("[::1]:5674");
+
+        Assert.Equal([("rabbit-1", 5673), ("rabbit-2", 5672), ("::1", 5674)], options.Nodes);
+        Assert.Equal("vh", options.VirtualHost);
+        Assert.Empty(options.Validate());
+    }
+
+    [Fact]
+    public void Nodes_NoEndpoints_IsTheConnectionStringsNode()
+    {
+        Assert.Equal([("rabbit", 5671)], new RabbitMqOptions { ConnectionString = "amqps://rabbit/" }.Nodes);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("rabbit:notaport")]
+    [InlineData("rabbit:70000")]
+    [InlineData("amqp://rabbit:5672")]
+    [InlineData("user@rabbit:5672")]
+    [InlineData("rabbit:5672/vhost")]
+    public void Validate_EndpointNotHostPort_NamesTheKeyAndIndex(string endpoint)
+    {
+        var options = new RabbitMqOptions { ConnectionString = "amqp://rabbit/" };
+        options.Endpoints.Add("good:5672");
+        options.Endpoints.Add(endpoint);
+
+        var error = Assert.Single(options.Validate());
+
+        Assert.StartsWith("Pipeline:RabbitMq:Endpoints:1 (", error, StringComparison.Ordinal);
+        Assert.Contains("host:port", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_ManagementUriNotHttp_NamesTheKeyAndIndex()
+    {
+        var options = new RabbitMqOptions { ConnectionString = "amqp://rabbit/" };
+        options.ManagementUris.Add(new Uri("ftp://rabbit/"));
+
+        Assert.Equal(["Pipeline:RabbitMq:ManagementUris:0 is not an absolute http:// or https:// URI."], options.Validate());
+    }
+
+    [Fact]
+    public void ManagementEndpoints_ClusterWithoutManagementSetting_IsPort15672OnEachNode()
+    {
+        var options = new RabbitMqOptions { ConnectionString = "amqp://rabbit/" };
+        options.Endpoints.Add("rabbit-1:5672");
+        options.Endpoints.Add("rabbit-2:5672");
+
+        Assert.Equal([new Uri("http://rabbit-1:15672/"), new Uri("http://rabbit-2:15672/")], options.ManagementEndpoints);
+    }
+
+    [Fact]
+    public void ManagementEndpoints_ManagementUrisSet_AreUsedInOrderWithTrailingSlash()
+    {
+        var options = new RabbitMqOptions { ConnectionString = "amqp://rabbit/", ManagementUri = new Uri("http://single/") };
+        options.ManagementUris.Add(new Uri("http://a:1"));
+        options.ManagementUris.Add(new Uri("http://b:2/"));
+
+        Assert.Equal([new Uri("http://a:1/"), new Uri("http://b:2/")], options.ManagementEndpoints);
+    }
+
+    [Fact]
     public void ManagementEndpoint_NotSet_IsAmqpHostOnPort15672()
     {
         Assert.Equal(
