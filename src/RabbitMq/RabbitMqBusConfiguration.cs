@@ -1,3 +1,4 @@
+using System.Globalization;
 using MassTransit;
 
 namespace Pipeline.RabbitMq;
@@ -10,14 +11,30 @@ internal static class RabbitMqBusConfiguration
         var uri = options.AmqpUri;
         var (user, password) = options.Credentials;
         var tls = uri.Scheme == "amqps";
-        var port = uri.Port > 0 ? uri.Port : tls ? 5671 : 5672;
-        transport.Host(uri.Host, (ushort)port, options.VirtualHost, host =>
+        var nodes = options.Nodes;
+        var (firstHost, firstPort) = nodes[0];
+        transport.Host(firstHost, (ushort)firstPort, options.VirtualHost, host =>
         {
             host.Username(user);
             host.Password(password);
             if (tls)
             {
-                host.UseSsl(ssl => ssl.ServerName = uri.Host);
+                host.UseSsl(ssl => ssl.ServerName = firstHost);
+            }
+
+            if (options.Endpoints.Count > 0)
+            {
+                // A connection goes to a node that answers and, after losing it, to another: every node is listed,
+                // the first one included (MassTransit then connects through the list, not the host above).
+                host.UseCluster(cluster =>
+                {
+                    foreach (var (name, port) in nodes)
+                    {
+                        cluster.Node(string.Create(
+                            CultureInfo.InvariantCulture,
+                            $"{(name.Contains(':', StringComparison.Ordinal) ? $"[{name}]" : name)}:{port}"));
+                    }
+                });
             }
         });
     }
