@@ -138,6 +138,33 @@ public sealed class RabbitCluster : IAsyncDisposable
             : throw new InvalidOperationException($"Queue {queue} has leader '{leader}', not a node of this cluster.");
     }
 
+    /// <summary>
+    /// Waits until every member of quorum queue <paramref name="queue"/> is online again (<c>online</c> lists all three):
+    /// a restarted node's member catches up first, and losing another node before that leaves the queue without a
+    /// majority. Operators do the same (<c>rabbitmq-queues check_if_node_is_quorum_critical</c>) between node restarts.
+    /// </summary>
+    public async Task WaitAllMembersOnlineAsync(string queue, TimeSpan timeout)
+    {
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                try
+                {
+                    var answer = await ManagementAsync(HttpMethod.Get, $"api/queues/{Uri.EscapeDataString(VirtualHost)}/{Uri.EscapeDataString(queue)}", null);
+                    using var document = JsonDocument.Parse(answer);
+                    return document.RootElement.TryGetProperty("online", out var online)
+                        && online.ValueKind == JsonValueKind.Array
+                        && online.GetArrayLength() == AmqpPorts.Count;
+                }
+                catch (InvalidOperationException)
+                {
+                    return false;
+                }
+            },
+            timeout,
+            $"every member of quorum queue {queue} is online");
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
