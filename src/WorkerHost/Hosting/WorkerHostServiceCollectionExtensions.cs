@@ -10,6 +10,7 @@ using Pipeline.Observability;
 using Pipeline.RabbitMq;
 using Pipeline.Results;
 using Pipeline.WorkerHost.Hosting;
+using Pipeline.WorkerHost.Metrics;
 using Pipeline.WorkerHost.Pools;
 using Pipeline.WorkerHost.RabbitMq;
 using Pipeline.WorkerHost.Retries;
@@ -156,6 +157,10 @@ public static class WorkerHostServiceCollectionExtensions
             health.AddCheck<StoreReadiness>(StoreReadiness.Name, tags: ["ready"]);
         }
 
+        // Gauges of backlog, in-flight, containers and slots, served at /metrics beside the probes (AddPipelineHealth).
+        services.AddSingleton<PoolBacklog>();
+        services.AddSingleton<WorkerMetrics>();
+        services.AddHostedService(sp => sp.GetRequiredService<WorkerMetrics>());
         services.AddPipelineTelemetry(configuration);
         services.Configure<HostOptions>(host => host.ShutdownTimeout = worker.ExitGracePeriod + TimeSpan.FromSeconds(15));
         return services;

@@ -10,6 +10,7 @@ using Pipeline.Messages.Invocations;
 using Pipeline.Messages.Naming;
 using Pipeline.Messages.Parameters;
 using Pipeline.Results;
+using Pipeline.WorkerHost.Metrics;
 using Pipeline.WorkerHost.Slots;
 
 namespace Pipeline.WorkerHost.Pools;
@@ -125,6 +126,12 @@ internal sealed class PoolManager(
         Log.Stopping(_logger, pools.Count, options.Value.ExitGracePeriod.TotalSeconds);
         await Task.WhenAll(pools.Select(p => StopPoolAsync(p, "shutdown", cancellationToken))).ConfigureAwait(false);
     }
+
+    /// <summary>Each pool here now, for the metrics: starting (slot, lease, <c>enter</c>), running (inputs in flight) or idle.</summary>
+    public IReadOnlyList<PoolActivity> Activity() => [.. _pools.Select(entry =>
+        entry.Value is { IsValueCreated: true, Value: { IsCompletedSuccessfully: true, Result: { } pool } }
+            ? new PoolActivity(entry.Key, pool.Slot.InFlight > 0 ? "running" : "idle", pool.Slot.InFlight)
+            : new PoolActivity(entry.Key, "starting", 0))];
 
     private List<Pool> Running() => _pools.Values
         .Where(l => l.IsValueCreated && l.Value.IsCompletedSuccessfully && l.Value.Result is not null)
