@@ -40,7 +40,8 @@ public sealed class MetricsEndpointTests(Servers servers) : IAsyncLifetime, IDis
         var pool = new[] { ("pipeline_queue", queue), ("pipeline_app", "itest"), ("pipeline_function", "gated") };
         PrometheusText? scraped = null;
         await Eventually.TrueAsync(async () => (scraped = await ScrapeAsync(http)).Values("pipeline_pool_backlog", pool).Any(v => v >= 1), Patience, $"a backlog for {queue} at /metrics. Last scrape:{Environment.NewLine}{scraped?.Text}");
-        Assert.All(scraped!.Values("pipeline_pool_backlog", pool), v => Assert.InRange(v, 1, 4));
+        // Up to all five: the management API's count can predate the first delivery by a few seconds.
+        Assert.All(scraped!.Values("pipeline_pool_backlog", pool), v => Assert.InRange(v, 1, 5));
         Assert.Equal([1.0], scraped.Values("pipeline_pool_in_flight", ("pipeline_queue", queue)));
         Assert.Equal([1.0], scraped.Values("pipeline_host_containers", ("pipeline_queue", queue), ("pipeline_state", "running")));
         // Other pools of this class's virtual host may hold a slot too (the scheduler test's fires wait in one).
