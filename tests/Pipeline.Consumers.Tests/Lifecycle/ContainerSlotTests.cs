@@ -20,7 +20,8 @@ public sealed class ContainerSlotTests
     private readonly FakeTimeProvider _time = new();
     private readonly CallCancellations _cancellations;
     private readonly InvocationHandler _handler;
-    private readonly StuckAttempts _stuck = new(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30));
+    // A grace well past the 1 s steps the clock takes while a timed-out attempt winds down in real time.
+    private readonly StuckAttempts _stuck = new(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
     private readonly string _name = Guid.NewGuid().ToString("N");
 
     public ContainerSlotTests()
@@ -129,6 +130,24 @@ public sealed class ContainerSlotTests
         Assert.Same(first, next);
         Assert.False(first.IsBroken);
         Assert.Equal(1, StuckModel.Entered(_name));
+    }
+
+    [Fact]
+    public async Task Abandon_CodeThatStopsByThrowingItsOwnTimeoutException_IsNotStuck()
+    {
+        using var slot = CreateSlot();
+        var first = await slot.AcquireAsync();
+
+        var result = await RunAsync(first, "throw-timeout");
+        // The fake clock moves only when told: let the attempt end (it does at once, in real time) before the grace passes.
+        Assert.True(await first.SettleAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+        _time.Advance(_stuck.Grace * 2);
+        var next = await slot.AcquireAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(InvocationStatus.TimedOut, result.Status);
+        Assert.Same(first, next);
+        Assert.False(first.IsStuck);
+        Assert.Empty(_stuck.Now);
     }
 
     private ContainerSlot CreateSlot()

@@ -51,4 +51,20 @@ public sealed class StuckModel
         await Task.Delay(Timeout.Infinite, cancellationToken);
         return Name;
     }
+
+    /// <summary>Stops when its token fires, reporting it with a <see cref="TimeoutException"/> of its own.</summary>
+    [Method]
+    public async Task<string> ThrowTimeoutAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException e)
+        {
+            throw new TimeoutException("gave up", e);
+        }
+
+        return Name;
+    }
 }
