@@ -92,10 +92,10 @@ public sealed class PipelineClient
     }
 
     /// <summary>Cancels a call: a pending spawned call is marked cancelled at once, and hosts stop it or drop its input.</summary>
-    internal async Task<bool> CancelAsync(string callId, CancellationToken cancellationToken)
+    internal async Task<bool> CancelAsync(string callId, bool terminateContainers, CancellationToken cancellationToken)
     {
         var cancelled = await Results.CancelAsync(callId, cancellationToken).ConfigureAwait(false);
-        await _transport.CancelAsync(new CancelInvocation { CallId = callId }, cancellationToken).ConfigureAwait(false);
+        await _transport.CancelAsync(new CancelInvocation { CallId = callId, TerminateContainers = terminateContainers }, cancellationToken).ConfigureAwait(false);
         return cancelled;
     }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pipeline.Consumers.Discovery;
 using Pipeline.Consumers.Invocations;
+using Pipeline.Consumers.Lifecycle;
 using Pipeline.Consumers.Replies;
 using Pipeline.Results;
 using Pipeline.WorkerHost.Pools;
@@ -42,6 +43,11 @@ public static class WorkerServiceCollectionExtensions
         services.AddSingleton<InvocationHandler>();
         services.TryAddSingleton<IReplyAddressCheck, AnyReplyAddress>();
         services.AddSingleton<ReplySender>();
+        services.TryAddSingleton(sp =>
+        {
+            var worker = sp.GetRequiredService<IOptions<WorkerOptions>>().Value;
+            return new StuckAttempts(worker.StuckAttemptGrace, worker.ExitGracePeriod);
+        });
         services.AddSingleton<PoolManager>();
         services.AddOptions<WorkerOptions>().ValidateOnStart();
         services.AddSingleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>();

@@ -159,12 +159,12 @@ internal sealed class InvocationHandler(AppRegistry registry, CallCancellations 
         }
         catch (OperationCanceledException) when (cancel.Token.IsCancellationRequested && !stopping.IsCancellationRequested)
         {
-            container.Abandon(run, $"call {message.CallId} to {callable.DisplayName}", "cancelled");
+            container.Abandon(run, $"call {message.CallId} to {callable.DisplayName}", "cancelled", started, cancellations.TerminatesContainer(message.CallId));
             return Cancelled(message, started, attempt);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !stopping.IsCancellationRequested)
         {
-            container.Abandon(run, $"call {message.CallId} to {callable.DisplayName}", $"timed out after {callable.Settings.Timeout.TotalSeconds:0.###} s");
+            container.Abandon(run, $"call {message.CallId} to {callable.DisplayName}", $"timed out after {callable.Settings.Timeout.TotalSeconds:0.###} s", started);
             var error = new RemoteError("Pipeline.FunctionTimeoutException", $"{callable.DisplayName} timed out after {callable.Settings.Timeout.TotalSeconds:0.###} s (attempt {attempt}).", null);
             return Outcome(message, InvocationStatus.TimedOut, started, attempt, error: error);
         }

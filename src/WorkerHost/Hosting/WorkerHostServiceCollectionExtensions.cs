@@ -152,6 +152,7 @@ public static class WorkerHostServiceCollectionExtensions
 
         // Probes: ready while the bus is connected; OTLP export of traces and metrics when configured.
         var health = services.AddPipelineHealth(configuration).AddCheck<WorkerReadiness>(WorkerReadiness.Name, tags: ["ready"]);
+        health.AddCheck<StuckAttemptsCheck>(StuckAttemptsCheck.Name, tags: ["ready"]);
         if (services.Any(s => s.ServiceType == typeof(StoreOutage)))
         {
             health.AddCheck<StoreReadiness>(StoreReadiness.Name, tags: ["ready"]);

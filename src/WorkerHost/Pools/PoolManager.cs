@@ -30,12 +30,15 @@ internal sealed class PoolManager(
     ReplySender replies,
     TimeProvider time,
     IOptions<WorkerOptions> options,
-    ILoggerFactory loggers)
+    ILoggerFactory loggers,
+    StuckAttempts? stuck = null)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<Pool?>>> _pools = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggers.CreateLogger<PoolManager>();
     private readonly ConcurrentDictionary<string, string> _refusals = new(StringComparer.Ordinal);
     private volatile bool _stopping;
+
+    private StuckAttempts Stuck { get; } = stuck ?? new(options.Value.StuckAttemptGrace, options.Value.ExitGracePeriod);
 
     public bool IsServing(string queue) => _pools.ContainsKey(queue);
 
@@ -219,7 +222,7 @@ internal sealed class PoolManager(
             var containerLogger = loggers.CreateLogger<Container>();
             slot = new ContainerSlot(
                 plan.Queue,
-                () => new Container(plan.Queue, plan.Class, plan.Parameters, time, containerLogger, slotLease.GpuIndices),
+                () => new Container(plan.Queue, plan.Class, plan.Parameters, time, containerLogger, slotLease.GpuIndices) { Stuck = Stuck },
                 time,
                 options.Value.EnterRestartBackoff,
                 plan.Concurrency);
