@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Pipeline.Client.Hosting;
 using Pipeline.Consumers.Discovery;
 using Pipeline.Observability;
 using Pipeline.RabbitMq;
@@ -88,6 +89,10 @@ public static class WorkerHostServiceCollectionExtensions
         {
             throw new AppDefinitionException(unfit);
         }
+
+        // The apps' code can take IPipelineClient to call other functions; it connects on its first call, stores spawned
+        // calls in this host's results store, and each call names the call it was made from as its parent.
+        services.AddPipeline(configuration).AddClient(sp => sp.GetRequiredService<AppRegistry>().Manifests, sp => sp.GetRequiredService<IResultStore>());
 
         services.AddSingleton<BrokerTopology>();
         services.AddSingleton<IReplyAddressCheck, RabbitMqReplyAddresses>();

@@ -29,7 +29,8 @@ internal sealed class PoolManager(
     ReplySender replies,
     TimeProvider time,
     IOptions<WorkerOptions> options,
-    ILoggerFactory loggers)
+    ILoggerFactory loggers,
+    AppObjects? objects = null)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<Pool?>>> _pools = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggers.CreateLogger<PoolManager>();
@@ -212,7 +213,7 @@ internal sealed class PoolManager(
             var containerLogger = loggers.CreateLogger<Container>();
             slot = new ContainerSlot(
                 plan.Queue,
-                () => new Container(plan.Queue, plan.Class, plan.Parameters, time, containerLogger, slotLease.GpuIndices),
+                () => new Container(plan.Queue, plan.Class, plan.Parameters, time, containerLogger, slotLease.GpuIndices, objects),
                 time,
                 options.Value.EnterRestartBackoff,
                 plan.Concurrency);
