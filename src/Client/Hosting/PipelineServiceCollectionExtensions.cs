@@ -69,7 +69,7 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton(sp => new PipelineClientConnector(
             sp.GetRequiredService<IOptions<RabbitMqOptions>>().Value,
             [.. apps(sp)],
-            ResultStoreOptionsValidator.IsDurable(sp.GetRequiredService<IOptions<PostgresResultStoreOptions>>().Value) ? sp.GetRequiredService<IOptions<PostgresResultStoreOptions>>().Value : null,
+            IsDurable(sp.GetRequiredService<IOptions<PostgresResultStoreOptions>>().Value) ? sp.GetRequiredService<IOptions<PostgresResultStoreOptions>>().Value : null,
             results?.Invoke(sp),
             sp.GetService<ILoggerFactory>(),
             sp.GetRequiredService<TimeProvider>()));
@@ -79,6 +79,10 @@ public static class PipelineServiceCollectionExtensions
         return builder;
     }
 
+    /// <summary>Whether spawned calls go to PostgreSQL: a connection string is set, or env <c>PIPELINE_POSTGRES</c>.</summary>
+    internal static bool IsDurable(PostgresResultStoreOptions options) =>
+        options.ConnectionString is { Length: > 0 } || Environment.GetEnvironmentVariable(PostgresResultStoreOptions.EnvironmentVariable) is { Length: > 0 };
+
     private sealed class RabbitMqOptionsValidator : IValidateOptions<RabbitMqOptions>
     {
         public ValidateOptionsResult Validate(string? name, RabbitMqOptions options) =>
@@ -87,9 +91,6 @@ public static class PipelineServiceCollectionExtensions
 
     private sealed class ResultStoreOptionsValidator : IValidateOptions<PostgresResultStoreOptions>
     {
-        public static bool IsDurable(PostgresResultStoreOptions options) =>
-            options.ConnectionString is { Length: > 0 } || Environment.GetEnvironmentVariable(PostgresResultStoreOptions.EnvironmentVariable) is { Length: > 0 };
-
         public ValidateOptionsResult Validate(string? name, PostgresResultStoreOptions options) =>
             IsDurable(options) && options.Validate() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
     }
