@@ -32,9 +32,14 @@ public static class WorkerServiceCollectionExtensions
             return services;
         }
 
-        var registry = AppDiscovery.Discover(appAssemblies);
+        var assemblies = appAssemblies.ToList();
+        var registry = AppDiscovery.Discover(assemblies);
         CheckGpuSpecs(registry);
         services.AddSingleton(registry);
+
+        // The app's own services (IPipelineApp), then the seam that builds its objects from the host's provider.
+        AppServices.Configure(services, assemblies);
+        services.TryAddSingleton(sp => new AppObjects(sp));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IResultStore>(sp => new InMemoryResultStore(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => CreateInventory(sp.GetRequiredService<IOptions<WorkerOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));

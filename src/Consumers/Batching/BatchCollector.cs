@@ -180,7 +180,7 @@ internal sealed class BatchCollector
         try
         {
             ContainerContext.Enter(_container.Context);
-            run = MethodRunner.StartAsync(_callable.Method, _container.Instance, arguments);
+            run = _container.StartMethodAsync(_callable.Method, arguments);
             var returned = await run.WaitAsync(linked.Token).ConfigureAwait(false);
             results = BatchSignature.Results(returned);
         }

@@ -152,7 +152,9 @@ internal sealed class InvocationHandler(AppRegistry registry, CallCancellations 
         try
         {
             ContainerContext.Enter(container.Context);
-            run = MethodRunner.StartAsync(callable.Method, container.Instance, arguments);
+            // A call made from the method (through the injected client) names this one as its parent.
+            CurrentCall.Enter(message.CallId);
+            run = container.StartMethodAsync(callable.Method, arguments);
             var value = await run.WaitAsync(linked.Token).ConfigureAwait(false);
             var json = JsonSerializer.SerializeToElement(value, callable.Method.ReturnType == typeof(void) ? typeof(object) : value?.GetType() ?? typeof(object), PayloadJson.Options);
             return Outcome(message, InvocationStatus.Succeeded, started, attempt, value: json);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Pipeline.Consumers.Discovery;
 using Pipeline.Consumers.Execution;
@@ -21,11 +22,14 @@ internal sealed class Container
     private readonly Lock _gate = new();
     private readonly List<Task> _abandoned = [];
     private readonly TaskCompletionSource _broken = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly AppObjects _objects;
+    private AsyncServiceScope? _scope;
     private Task<bool>? _start;
     private Task? _stop;
 
-    public Container(string queue, ClassDefinition? cls, ParameterSet parameters, TimeProvider time, ILogger logger, IReadOnlyList<int>? gpuIndices = null)
+    public Container(string queue, ClassDefinition? cls, ParameterSet parameters, TimeProvider time, ILogger logger, IReadOnlyList<int>? gpuIndices = null, AppObjects? objects = null)
     {
+        _objects = objects ?? AppObjects.Empty;
         Queue = queue;
         _class = cls;
         Parameters = parameters;
@@ -97,7 +101,7 @@ internal sealed class Container
     /// The container takes no further input until it ends (see <see cref="SettleAsync"/>); if it runs on past
     /// <see cref="StuckAttempts.Grace"/>, the container is stuck and replaced.
     /// </summary>
-    /// <param name="attempt">The running method, from <see cref="MethodRunner.StartAsync"/>; null when it never started.</param>
+    /// <param name="attempt">The running method, from <see cref="StartMethodAsync"/>; null when it never started.</param>
     /// <param name="what">The attempt, for the log: <c>call fc-... to app.function</c>.</param>
     /// <param name="why">Why it was given up on: <c>timed out</c>, <c>cancelled</c>.</param>
     /// <param name="startedAt">When the attempt started, for the stuck report.</param>
@@ -242,13 +246,9 @@ internal sealed class Container
         MethodInfo? current = null;
         try
         {
-            var instance = Activator.CreateInstance(_class.Type, nonPublic: true)!;
-            foreach (var parameter in _class.Parameters)
-            {
-                Parameters.TryGetValue(parameter.Spec.Name, out var value);
-                parameter.Assign(instance, value);
-            }
-
+            // The container's scope lives from before enter until after exit: scoped services are the container's own.
+            _scope = _objects.CreateScope();
+            var instance = AppObjects.CreateInstance(_scope.Value.ServiceProvider, _class, Parameters);
             Instance = instance;
             using var timeout = new CancellationTokenSource(_class.Settings.Timeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -288,6 +288,9 @@ internal sealed class Container
         var entered = _start is { IsCompletedSuccessfully: true, Result: true };
         if (_class is null || !entered || Instance is null)
         {
+            // A broken container exits only once its abandoned attempts have returned (StopAsync), so its scope is free.
+            await DisposeScopeAsync().ConfigureAwait(false);
+
             State = ContainerState.Stopped;
             return;
         }
@@ -307,8 +310,46 @@ internal sealed class Container
             Log.ExitTimedOut(_logger, Id, Queue, grace.TotalSeconds);
         }
 
+        await DisposeScopeAsync().ConfigureAwait(false);
         State = ContainerState.Stopped;
         Log.Stopped(_logger, Id, Queue);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="method"/> on this container's instance; an instance function gets an object of its class
+    /// built in a scope of its own, disposed when the method ends (even one given up on).
+    /// </summary>
+    /// <param name="method">A discovered method.</param>
+    /// <param name="arguments">Its bound arguments.</param>
+    public Task<object?> StartMethodAsync(MethodInfo method, object?[] arguments)
+    {
+        if (method.IsStatic || Instance is not null)
+        {
+            return MethodRunner.StartAsync(method, Instance, arguments);
+        }
+
+        return Task.Run(async () =>
+        {
+            await using var scope = _objects.CreateScope();
+            var target = AppObjects.Create(scope.ServiceProvider, method.ReflectedType!);
+            return await MethodRunner.RunAsync(method, target, arguments).ConfigureAwait(false);
+        });
+    }
+
+    private async Task DisposeScopeAsync()
+    {
+        if (_scope is { } scope)
+        {
+            _scope = null;
+            try
+            {
+                await scope.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Log.ExitFailed(_logger, e, Id, Queue, "(disposing services)");
+            }
+        }
     }
 
     private async Task RunExitHooksAsync(object instance, CancellationToken cancellationToken)

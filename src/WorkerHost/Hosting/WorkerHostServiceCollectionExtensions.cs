@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Pipeline.Client.Hosting;
 using Pipeline.Consumers.Discovery;
 using Pipeline.Observability;
 using Pipeline.RabbitMq;
@@ -40,7 +41,8 @@ public static class WorkerHostServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        if (services.Any(s => s.ServiceType == typeof(PoolReconciler)))
+        // PoolReconciler is registered as a hosted service: look for it as one (the service type is IHostedService).
+        if (services.Any(s => s.ServiceType == typeof(IHostedService) && s.ImplementationType == typeof(PoolReconciler)))
         {
             return services;
         }
@@ -89,6 +91,12 @@ public static class WorkerHostServiceCollectionExtensions
         {
             throw new AppDefinitionException(unfit);
         }
+
+        // The apps' code can take IPipelineClient to call other functions; it connects on its first call, stores spawned
+        // calls in this host's results store, and each call names the call it was made from as its parent.
+        services.AddPipeline(configuration).AddClient(sp => sp.GetRequiredService<AppRegistry>().Manifests, sp => sp.GetRequiredService<IResultStore>());
+        services.AddSingleton<IValidateOptions<RabbitMqOptions>, WorkerStartupChecks>();
+        services.AddOptions<RabbitMqOptions>().ValidateOnStart();
 
         services.AddSingleton<BrokerTopology>();
         services.AddSingleton<IReplyAddressCheck, RabbitMqReplyAddresses>();

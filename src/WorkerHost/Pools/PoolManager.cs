@@ -31,7 +31,8 @@ internal sealed class PoolManager(
     TimeProvider time,
     IOptions<WorkerOptions> options,
     ILoggerFactory loggers,
-    StuckAttempts? stuck = null)
+    StuckAttempts? stuck = null,
+    AppObjects? objects = null)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<Pool?>>> _pools = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggers.CreateLogger<PoolManager>();
@@ -222,7 +223,7 @@ internal sealed class PoolManager(
             var containerLogger = loggers.CreateLogger<Container>();
             slot = new ContainerSlot(
                 plan.Queue,
-                () => new Container(plan.Queue, plan.Class, plan.Parameters, time, containerLogger, slotLease.GpuIndices) { Stuck = Stuck },
+                () => new Container(plan.Queue, plan.Class, plan.Parameters, time, containerLogger, slotLease.GpuIndices, objects) { Stuck = Stuck },
                 time,
                 options.Value.EnterRestartBackoff,
                 plan.Concurrency);
