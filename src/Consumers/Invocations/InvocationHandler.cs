@@ -151,7 +151,7 @@ internal sealed class InvocationHandler(AppRegistry registry, CallCancellations 
         Task<object?>? run = null;
         try
         {
-            ContainerContext.Enter(container.Context);
+            ContainerContext.Enter(container.Context.ForInput(message.CallId, attempt));
             run = MethodRunner.StartAsync(callable.Method, container.Instance, arguments);
             var value = await run.WaitAsync(linked.Token).ConfigureAwait(false);
             var json = JsonSerializer.SerializeToElement(value, callable.Method.ReturnType == typeof(void) ? typeof(object) : value?.GetType() ?? typeof(object), PayloadJson.Options);
