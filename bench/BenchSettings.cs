@@ -89,9 +89,9 @@ internal sealed record BenchSettings
                 case "--only" when i + 1 < args.Count:
                     foreach (var part in args[++i].Split(','))
                     {
-                        only.Add(int.TryParse(part, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 7
+                        only.Add(int.TryParse(part, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 8
                             ? n
-                            : throw new ArgumentException($"--only takes scenario numbers 1 to 7 separated by commas (got '{part}'). {Usage}"));
+                            : throw new ArgumentException($"--only takes scenario numbers 1 to 8 separated by commas (got '{part}'). {Usage}"));
                     }
 
                     break;

@@ -46,6 +46,8 @@ Console.Error.WriteLine(header.Replace("\n\n", "\n", StringComparison.Ordinal));
 await using var raw = await RawRabbit.ConnectAsync(broker.AmqpUri, ct);
 await using var massTransit = await BareMassTransit.StartAsync(broker.AmqpUri, ct);
 var ctx = new BenchContext(settings, broker, database, raw, massTransit);
+// The peer first: a worker host in this process restricts Hangfire's process-wide type resolver (scenario 8).
+var hangfire = settings.Runs(8) ? await PeerThroughput.MeasureHangfireAsync(ctx, ct) : null;
 await using (await raw.ServeAsync(RemoteLatency.RawQueue, ct))
 {
     // The host as shipped (defaults), for scenarios 1 to 5.
@@ -75,6 +77,11 @@ await using (await raw.ServeAsync(RemoteLatency.RawQueue, ct))
         if (settings.Runs(5))
         {
             await ColdStart.RunAsync(ctx, pipeline, ct);
+        }
+
+        if (hangfire is not null)
+        {
+            await PeerThroughput.RunAsync(ctx, pipeline, hangfire, ct);
         }
     }
 

@@ -133,7 +133,7 @@ internal static class SpawnThroughput
         });
     }
 
-    private static async Task<double> SpawnWithResultsAsync(BenchContext ctx, FunctionHandle noop, int count, CancellationToken cancellationToken)
+    internal static async Task<double> SpawnWithResultsAsync(BenchContext ctx, FunctionHandle noop, int count, CancellationToken cancellationToken)
     {
         var before = await FinishedAsync(ctx, cancellationToken);
         var done = Probe.Arm(count);

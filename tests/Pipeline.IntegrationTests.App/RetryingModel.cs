@@ -4,8 +4,8 @@ namespace Pipeline.IntegrationTests.App;
 [Cls]
 public sealed class RetryingModel
 {
-    /// <summary>Fails on its first run for <paramref name="tag"/> (counted across processes), then succeeds after a 60 s back-off.</summary>
-    [Method, Retries(1, InitialDelaySeconds = 60, MaxDelaySeconds = 60)]
+    /// <summary>Fails on its first run for <paramref name="tag"/> (counted across processes), then succeeds after a 30 s back-off.</summary>
+    [Method, Retries(1, InitialDelaySeconds = 30, MaxDelaySeconds = 30)]
     public Reply SlowRetry(string tag)
     {
         var run = Events.Count("model-slow-retry", tag) + 1;

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Pipeline.Client;
 using Pipeline.IntegrationTests.App;
 using Pipeline.IntegrationTests.Infrastructure;
@@ -24,7 +22,7 @@ public sealed class BrokerUnavailableTests
     [Fact]
     public async Task ConnectAsync_PortNobodyListensOn_ThrowsBrokerUnavailableNamingTheBrokerAfterTheSendTimeout()
     {
-        var port = FreePort();
+        var port = ServerCommands.FreePort();
         var options = new RabbitMqOptions { ConnectionString = $"amqp://guest:secret@127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/", SendTimeout = TimeSpan.FromSeconds(2) };
         var stopwatch = Stopwatch.StartNew();
 
@@ -40,7 +38,7 @@ public sealed class BrokerUnavailableTests
     [Fact]
     public async Task ConnectAsync_PortNobodyListensOn_CallerTokenCancelsWithOperationCanceled()
     {
-        var options = new RabbitMqOptions { ConnectionString = $"amqp://guest:guest@127.0.0.1:{FreePort().ToString(CultureInfo.InvariantCulture)}/", SendTimeout = TimeSpan.FromMinutes(5) };
+        var options = new RabbitMqOptions { ConnectionString = $"amqp://guest:guest@127.0.0.1:{ServerCommands.FreePort().ToString(CultureInfo.InvariantCulture)}/", SendTimeout = TimeSpan.FromMinutes(5) };
         using var caller = new CancellationTokenSource(TimeSpan.FromSeconds(1));
 
         var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => PipelineConnection.ConnectAsync(options, Apps, cancellationToken: caller.Token).WaitAsync(Patience));
@@ -103,12 +101,5 @@ public sealed class BrokerUnavailableTests
         }
 
         throw new InvalidOperationException("The map returned nothing.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

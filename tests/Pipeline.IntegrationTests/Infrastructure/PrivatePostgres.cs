@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace Pipeline.IntegrationTests.Infrastructure;
@@ -50,7 +48,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
 
         var directory = Directory.CreateTempSubdirectory("pipeline-private-pg-").FullName;
         var asPostgresUser = Environment.UserName == "root";
-        var server = new PrivatePostgres(bin, directory, FreePort(), asPostgresUser);
+        var server = new PrivatePostgres(bin, directory, ServerCommands.FreePort(), asPostgresUser);
         try
         {
             if (asPostgresUser)
@@ -164,38 +162,6 @@ public sealed class PrivatePostgres : IAsyncDisposable
             ? RunAsync("runuser", ["-u", "postgres", "--", Path.Combine(_bin, tool), .. args])
             : RunAsync(Path.Combine(_bin, tool), args);
 
-    private static async Task RunAsync(string file, IReadOnlyList<string> args)
-    {
-        var info = new ProcessStartInfo(file, args)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {file}.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(CommandTimeout);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish within {CommandTimeout}.");
-        }
-
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {process.ExitCode}: {await stderr}{await stdout}");
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static Task RunAsync(string file, IReadOnlyList<string> args) =>
+        ServerCommands.RunAsync(new ProcessStartInfo(file, args), CommandTimeout);
 }

@@ -52,9 +52,9 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
         }
 
         var directory = Directory.CreateTempSubdirectory("pipeline-private-rabbit-").FullName;
-        var port = FreePort();
-        var managementPort = FreePort();
-        var distPort = FreePort();
+        var port = ServerCommands.FreePort();
+        var managementPort = ServerCommands.FreePort();
+        var distPort = ServerCommands.FreePort();
         var node = $"pipeline-chaos-{port.ToString(CultureInfo.InvariantCulture)}@localhost";
         await File.WriteAllLinesAsync(Path.Combine(directory, "rabbitmq.conf"),
         [
@@ -210,12 +210,7 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
 
     private async Task CtlAsync(string command)
     {
-        var info = new ProcessStartInfo("/usr/lib/rabbitmq/bin/rabbitmqctl", ["-n", Node, command])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var info = new ProcessStartInfo("/usr/lib/rabbitmq/bin/rabbitmqctl", ["-n", Node, command]);
         foreach (var (key, value) in Environment(_directory, Node, Port, 0))
         {
             if (key is not ("RABBITMQ_DIST_PORT" or "RABBITMQ_NODE_PORT"))
@@ -224,24 +219,7 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
             }
         }
 
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start rabbitmqctl.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(CommandTimeout);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"rabbitmqctl -n {Node} {command} did not finish within {CommandTimeout}.");
-        }
-
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"rabbitmqctl -n {Node} {command} exited {process.ExitCode}: {await stderr}{await stdout}");
-        }
+        await ServerCommands.RunAsync(info, CommandTimeout);
     }
 
     private static async Task<bool> AcceptsAsync(int port)
@@ -259,11 +237,4 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
     }
 
     private sealed record ConnectionInfo(string Name);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Pipeline.IntegrationTests.App;
 using Pipeline.IntegrationTests.Infrastructure;
 
@@ -23,18 +22,16 @@ public sealed class MemoryRetryTests(Servers servers) : IDisposable
         await using var session = await TestClient.StartAsync(servers);
         var model = session.Client.Cls("itest", "retrying-model").With();
 
-        // Fails once, then waits 60 s for its retry.
+        // Fails once, then waits 30 s for its retry.
         var retried = model.Method("slow-retry").RemoteAsync<Reply>([_tag]);
         await Eventually.TrueAsync(() => _events.Count("model-slow-retry", _tag) == 1, Patience, "the first attempt ran and failed");
-        var sinceFailure = Stopwatch.StartNew();
 
         var echo = await model.Method("echo").RemoteAsync<Reply>([_tag]).WaitAsync(Patience);
 
-        // Held in the consumer, the retry's 60 s back-off would have kept the pool (one input at a time, prefetch 1) from
-        // taking the echo until it ended. 45 s leaves a loaded machine plenty for one echo and still tells the two apart.
+        // Held in the consumer, the retry's back-off would have kept the pool (one input at a time, prefetch 1) from
+        // taking the echo until the second attempt had run: the order of the two is the evidence, not a wall-clock bound.
         Assert.Equal(_tag, echo.Tag);
-        Assert.True(sinceFailure.Elapsed < TimeSpan.FromSeconds(45), $"The echo waited {sinceFailure.Elapsed} behind a retry's 60 s back-off: the delay occupied the class pool.");
-        Assert.Equal(1, _events.Count("model-slow-retry", _tag));
+        Assert.True(_events.Count("model-slow-retry", _tag) == 1, "The echo was served only after the retry's second attempt: the back-off occupied the class pool.");
         Assert.Equal(_tag, (await retried.WaitAsync(Patience)).Tag);
         Assert.Equal(2, _events.Count("model-slow-retry", _tag));
         Assert.Contains("Retry delays are held in memory", worker.Output, StringComparison.Ordinal);
