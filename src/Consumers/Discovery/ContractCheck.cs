@@ -15,6 +15,7 @@ internal static class ContractCheck
 {
     /// <summary>Whether <paramref name="method"/> of <paramref name="type"/> implements a method of one of its contracts (and so is callable without [Method]).</summary>
     public static bool ImplementsContract(Type type, MethodInfo method) => Contracts(type)
+        .SelectMany(contract => contract.GetInterfaces().Append(contract))
         .Any(contract => type.GetInterfaceMap(contract).TargetMethods.Contains(method));
 
     public static void Check(IReadOnlyList<Type> types, IReadOnlyList<AppDefinition> apps, List<string> problems)
@@ -69,9 +70,10 @@ internal static class ContractCheck
         }
 
         CheckParameters(cls, contract, where, problems);
-        var map = cls.Type.GetInterfaceMap(contractType);
         foreach (var method in contract.Methods.Values)
         {
+            // A method of an interface the contract extends is mapped by that interface.
+            var map = cls.Type.GetInterfaceMap(method.Method.DeclaringType!);
             var target = map.TargetMethods[Array.IndexOf(map.InterfaceMethods, method.Method)];
             var callable = cls.Methods.Values.FirstOrDefault(c => c.Method == target || c.Method == target.GetBaseDefinition());
             if (callable is null)

@@ -21,6 +21,17 @@ public sealed class ContractCheckTests
         Task<int> SquareAsync(int x, CancellationToken ct);
     }
 
+    public interface IDescribes
+    {
+        string Describe();
+    }
+
+    [Contract(App = "contracts", Name = "described")]
+    public interface IDescribedModel : IParameterized<ModelParams>, IDescribes
+    {
+        Task<string> GenerateAsync(string prompt, CancellationToken ct);
+    }
+
     [Contract]
     public interface INoApp
     {
@@ -36,6 +47,14 @@ public sealed class ContractCheckTests
         Assert.Equal("model", cls.Name);
         Assert.Equal(["generate"], cls.Methods.Keys);
         Assert.Equal(new ContractDescriptionView("contracts", "model", 2), ContractDescriptionView.Of(typeof(IModel)));
+    }
+
+    [Fact]
+    public void Discover_ContractExtendingAnInterface_RegistersItsMethodsToo()
+    {
+        var registry = AppDiscovery.Discover([typeof(Described)]);
+
+        Assert.Equal(["describe", "generate"], Assert.Single(Assert.Single(registry.Apps).Classes.Values).Methods.Keys.Order());
     }
 
     [Fact]
@@ -91,6 +110,18 @@ public sealed class ContractCheckTests
         [Parameter] public required string Name { get; set; }
 
         [Parameter] public int Size { get; set; } = 100;
+
+        public Task<string> GenerateAsync(string prompt, CancellationToken ct) => Task.FromResult(prompt);
+    }
+
+    [App("contracts"), Cls]
+    public sealed class Described : IDescribedModel
+    {
+        [Parameter] public required string Name { get; set; }
+
+        [Parameter] public int Size { get; set; } = 100;
+
+        public string Describe() => Name;
 
         public Task<string> GenerateAsync(string prompt, CancellationToken ct) => Task.FromResult(prompt);
     }
