@@ -4,14 +4,15 @@
 #   infra/test.sh [extra dotnet test args, e.g. --filter FullyQualifiedName~Queue]
 #
 # 1. infra/up.sh (RabbitMQ + PostgreSQL on loopback; fails loudly if it fails)
-# 2. exports PIPELINE_RABBITMQ, PIPELINE_POSTGRES, PIPELINE_REQUIRE_SERVERS=1
+# 2. exports PIPELINE_RABBITMQ, PIPELINE_POSTGRES, PIPELINE_REQUIRE_SERVERS=1; validates deploy/kubernetes
+#    offline (deploy/validate.sh)
 # 3. dotnet build <solution> -c Release, then dotnet test --no-build in two lanes at
 #    once (the integration assembly; every other test assembly), one TRX file
 #    per test assembly into artifacts/test-results (wiped first); then the chaos
 #    test once (infra/chaos.sh 1) when run without arguments and all passed
 # 4. sums the TRX <Counters> and prints as the last line:
 #    tests: N passed, N failed, N skipped
-# Exits non-zero if the build or any test fails, if dotnet test fails, or if
+# Exits non-zero if the manifests are invalid, if the build or any test fails, if dotnet test fails, or if
 # no TRX file was written.
 #
 # Env: PIPELINE_SLN (default Pipeline.sln, else Pipeline.slnx),
@@ -35,6 +36,11 @@ fi
 . "$ROOT/infra/.env"
 export PIPELINE_RABBITMQ PIPELINE_POSTGRES
 export PIPELINE_REQUIRE_SERVERS=1
+
+# ---------------------------------------------------------------- manifests
+# deploy/kubernetes validated offline (it installs its own validator; a broken manifest must be rejected).
+manifests=0
+"$ROOT/deploy/validate.sh" || manifests=$?
 
 # ---------------------------------------------------------------- dotnet test
 SLN=${PIPELINE_SLN:-}
@@ -152,6 +158,10 @@ else
     log "FAILED: $runs test assemblies ran but only ${#trx_files[@]} TRX files were written"
     status=1
   fi
+fi
+if ((manifests != 0)); then
+  log "FAILED: deploy/validate.sh (the Kubernetes manifests, see above)"
+  status=1
 fi
 if ((failed > 0)); then
   log "FAILED: $failed test(s) failed"

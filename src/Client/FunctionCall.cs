@@ -42,7 +42,19 @@ public sealed class FunctionCall
     /// </summary>
     /// <param name="cancellationToken">Cancels the request to cancel.</param>
     /// <returns>True if the call was pending and is now cancelled; false if it had finished or is unknown.</returns>
-    public Task<bool> CancelAsync(CancellationToken cancellationToken = default) => _client.CancelAsync(Id, cancellationToken);
+    public Task<bool> CancelAsync(CancellationToken cancellationToken = default) => _client.CancelAsync(Id, terminateContainers: false, cancellationToken);
+
+    /// <summary>
+    /// Cancels the call as <see cref="CancelAsync(CancellationToken)"/> does; with <paramref name="terminateContainers"/>
+    /// (Modal's <c>cancel(terminate_containers=True)</c>) the container running it is also replaced: it takes no more
+    /// input and a fresh container serves the pool. Its <c>exit</c> hooks run once the attempt has returned; an
+    /// attempt that ignores its token past the host's <c>StuckAttemptGrace</c> is reported stuck.
+    /// </summary>
+    /// <param name="terminateContainers">Replace the container running the call.</param>
+    /// <param name="cancellationToken">Cancels the request to cancel.</param>
+    /// <returns>True if the call was pending and is now cancelled; false if it had finished or is unknown.</returns>
+    public Task<bool> CancelAsync(bool terminateContainers, CancellationToken cancellationToken = default) =>
+        _client.CancelAsync(Id, terminateContainers, cancellationToken);
 
     /// <inheritdoc />
     public override string ToString() => Id;

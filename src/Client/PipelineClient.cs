@@ -12,7 +12,7 @@ namespace Pipeline.Client;
 /// Calls functions and class methods wherever their worker hosts run. Start from <see cref="Function"/> or
 /// <see cref="Cls"/>; rebuild a spawned call from its id with <see cref="Call"/>. Thread-safe; keep one per process.
 /// </summary>
-public sealed class PipelineClient
+public sealed class PipelineClient : IPipelineClient
 {
     private readonly IInvocationTransport _transport;
     private static readonly TimeSpan AnnounceInterval = TimeSpan.FromSeconds(5);
@@ -92,10 +92,10 @@ public sealed class PipelineClient
     }
 
     /// <summary>Cancels a call: a pending spawned call is marked cancelled at once, and hosts stop it or drop its input.</summary>
-    internal async Task<bool> CancelAsync(string callId, CancellationToken cancellationToken)
+    internal async Task<bool> CancelAsync(string callId, bool terminateContainers, CancellationToken cancellationToken)
     {
         var cancelled = await Results.CancelAsync(callId, cancellationToken).ConfigureAwait(false);
-        await _transport.CancelAsync(new CancelInvocation { CallId = callId }, cancellationToken).ConfigureAwait(false);
+        await _transport.CancelAsync(new CancelInvocation { CallId = callId, TerminateContainers = terminateContainers }, cancellationToken).ConfigureAwait(false);
         return cancelled;
     }
 
@@ -127,7 +127,7 @@ public sealed class PipelineClient
 
         if (storeResult)
         {
-            await Results.RegisterAsync(invocation.CallId, cancellationToken).ConfigureAwait(false);
+            await Results.RegisterAsync(invocation.CallId, invocation.ParentCallId, cancellationToken).ConfigureAwait(false);
         }
 
         await AnnounceAsync(target, cancellationToken).ConfigureAwait(false);
@@ -157,6 +157,7 @@ public sealed class PipelineClient
             Args = JsonSerializer.SerializeToElement(args, PayloadJson.Options),
             StoreResult = storeResult,
             IdempotencyKey = idempotencyKey,
+            ParentCallId = CurrentCall.Id,
             SentAt = Time.GetUtcNow(),
         };
     }

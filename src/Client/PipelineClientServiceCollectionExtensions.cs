@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using Pipeline.Client.Hosting;
 using Pipeline.Messages.Manifests;
 using Pipeline.RabbitMq;
 using Pipeline.Results;
@@ -12,10 +11,10 @@ namespace Pipeline.Client;
 public static class PipelineClientServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds a <see cref="PipelineClient"/> singleton connected to the RabbitMQ of <c>Pipeline:RabbitMq</c> (or env
-    /// <c>PIPELINE_RABBITMQ</c>), reading spawned calls' results from the PostgreSQL of <c>Pipeline:Results</c> (or env
-    /// <c>PIPELINE_POSTGRES</c>) when one is set, else keeping them in this process. It connects when the host starts and
-    /// disconnects when it stops. The client has its own bus, so a service that uses MassTransit itself is not disturbed.
+    /// Adds a <see cref="PipelineClient"/> (and <see cref="IPipelineClient"/>): the same as
+    /// <c>services.AddPipeline(configuration).AddClient(apps)</c>, which it calls. The client connects on its first
+    /// call. Unlike <c>AddClient</c>, which checks the settings when the host starts, this checks those in
+    /// <paramref name="configuration"/> at once, as it always did.
     /// <code>
     /// builder.Services.AddPipelineClient(builder.Configuration, AppManifests.From(typeof(Model).Assembly));
     /// </code>
@@ -27,45 +26,17 @@ public static class PipelineClientServiceCollectionExtensions
     /// <exception cref="InvalidOperationException">A setting is wrong; the message names the key.</exception>
     public static IServiceCollection AddPipelineClient(this IServiceCollection services, IConfiguration configuration, IEnumerable<AppManifest> apps)
     {
-        ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(apps);
         var rabbit = configuration.GetSection(RabbitMqOptions.SectionName).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
         var results = configuration.GetSection(PostgresResultStoreOptions.SectionName).Get<PostgresResultStoreOptions>() ?? new PostgresResultStoreOptions();
-        var durable = results.ConnectionString is { Length: > 0 } || Environment.GetEnvironmentVariable(PostgresResultStoreOptions.EnvironmentVariable) is { Length: > 0 };
-        var problems = rabbit.Validate().Concat(durable ? results.Validate() : []).ToList();
+        var problems = rabbit.Validate().Concat(PipelineServiceCollectionExtensions.IsDurable(results) ? results.Validate() : []).ToList();
         if (problems.Count > 0)
         {
             throw new InvalidOperationException("Invalid Pipeline client settings: " + string.Join(" ", problems));
         }
 
-        var manifests = apps.ToList();
-        services.AddSingleton(sp => new PipelineClientConnector(rabbit, manifests, durable ? results : null, sp.GetService<ILoggerFactory>()));
-        services.AddHostedService(sp => sp.GetRequiredService<PipelineClientConnector>());
-        services.AddSingleton(sp => sp.GetRequiredService<PipelineClientConnector>().Client);
+        services.AddPipeline(configuration).AddClient(apps);
         return services;
-    }
-}
-
-/// <summary>Connects the registered client when the host starts, and disconnects it when the host stops.</summary>
-internal sealed class PipelineClientConnector(RabbitMqOptions rabbit, IReadOnlyList<AppManifest> apps, PostgresResultStoreOptions? results, ILoggerFactory? loggers)
-    : IHostedService, IAsyncDisposable
-{
-    private PipelineConnection? _connection;
-
-    public PipelineClient Client => _connection?.Client
-        ?? throw new InvalidOperationException("The Pipeline client is not connected yet: it connects when the host starts. Resolve PipelineClient after the host has started (for example inside a request or a hosted service's ExecuteAsync).");
-
-    public async Task StartAsync(CancellationToken cancellationToken) =>
-        _connection = await PipelineConnection.ConnectAsync(rabbit, apps, results, loggers, cancellationToken).ConfigureAwait(false);
-
-    public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync().ConfigureAwait(false);
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _connection, null) is { } connection)
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-        }
     }
 }

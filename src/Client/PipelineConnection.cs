@@ -20,15 +20,11 @@ namespace Pipeline.Client;
 /// </summary>
 public sealed class PipelineConnection : IAsyncDisposable
 {
-    private readonly ServiceProvider _services;
-    private readonly IBusControl _bus;
-    private readonly ReplyRouter _replies;
+    private readonly BusConnection _bus;
 
-    private PipelineConnection(ServiceProvider services, ReplyRouter replies, PipelineClient client)
+    private PipelineConnection(BusConnection bus, PipelineClient client)
     {
-        _services = services;
-        _bus = services.GetRequiredService<IBusControl>();
-        _replies = replies;
+        _bus = bus;
         Client = client;
     }
 
@@ -56,45 +52,10 @@ public sealed class PipelineConnection : IAsyncDisposable
 
     internal static async Task<PipelineConnection> StartAsync(RabbitMqOptions options, IEnumerable<AppManifest> apps, IResultStore? results = null, ILoggerFactory? loggers = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var problems = options.Validate();
-        if (problems.Count > 0)
-        {
-            throw new InvalidOperationException("Invalid RabbitMQ settings: " + string.Join(" ", problems));
-        }
-
-        var provider = CreateServices(options, loggers).BuildServiceProvider();
-        var bus = provider.GetRequiredService<IBusControl>();
         var time = TimeProvider.System;
-        var deadline = new SendDeadline(options.SendTimeout, options.Redacted, time);
-        try
-        {
-            // MassTransit waits for an unreachable broker without limit: bounded like every send.
-            await deadline.RunAsync(bus, static (b, token) => b.StartAsync(token), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is BrokerUnavailableException or OperationCanceledException)
-        {
-            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            try
-            {
-                await bus.StopAsync(stopping.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // A bus that never connected has nothing to stop gracefully.
-            }
-
-            await provider.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
-        var replies = new ReplyRouter(bus);
-        var client = new PipelineClient(
-            new RabbitMqTransport(bus, provider.GetRequiredService<BrokerTopology>(), replies, deadline, provider.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Client")),
-            new ManifestCatalog(apps),
-            results ?? new InMemoryResultStore(time),
-            time);
-        return new PipelineConnection(provider, replies, client);
+        var bus = await BusConnection.ConnectAsync(options, loggers, time, cancellationToken).ConfigureAwait(false);
+        var client = new PipelineClient(bus.Transport, new ManifestCatalog(apps), results ?? new InMemoryResultStore(time), time);
+        return new PipelineConnection(bus, client);
     }
 
     /// <summary>The connection's own services: its bus on the broker in <paramref name="options"/>, not started.</summary>
@@ -128,9 +89,7 @@ public sealed class PipelineConnection : IAsyncDisposable
     /// <summary>Stops the bus and closes the connections.</summary>
     public async ValueTask DisposeAsync()
     {
-        _replies.Dispose();
-        await _bus.StopAsync().ConfigureAwait(false);
-        await _services.DisposeAsync().ConfigureAwait(false);
+        await _bus.DisposeAsync().ConfigureAwait(false);
         if (Client.Results is IAsyncDisposable results)
         {
             await results.DisposeAsync().ConfigureAwait(false);

@@ -38,8 +38,17 @@ internal static partial class Log
     [LoggerMessage(1007, LogLevel.Debug, "Container {ContainerId} for {Queue}: {What} was given up on ({Why}) but its code is still running; the container takes no input until it ends")]
     public static partial void AttemptAbandoned(ILogger logger, string containerId, string queue, string what, string why);
 
-    [LoggerMessage(1008, LogLevel.Error, "Container {ContainerId} for {Queue} is broken: {Count} attempt(s) given up on still run {GraceSeconds} s later (.NET cannot abort a thread); it takes no more input, its exit hooks will not run, and a new container is entered for the next input")]
-    public static partial void ContainerBroken(ILogger logger, string containerId, string queue, int count, double graceSeconds);
+    [LoggerMessage(1008, LogLevel.Error, "Container {ContainerId} for {Queue} is stuck: {What} has run {ElapsedSeconds:0.#} s and ignored its cancellation for {GraceSeconds} s (.NET cannot abort a thread); the container takes no more input, a fresh one replaces it, and its exit hooks run only when that attempt returns")]
+    public static partial void AttemptStuck(ILogger logger, string containerId, string queue, string what, double elapsedSeconds, double graceSeconds);
+
+    [LoggerMessage(1013, LogLevel.Warning, "Container {ContainerId} for {Queue}: stuck {What} returned after {ElapsedSeconds:0.#} s; its result is dropped and the container's exit hooks run now")]
+    public static partial void StuckAttemptReturned(ILogger logger, string containerId, string queue, string what, double elapsedSeconds);
+
+    [LoggerMessage(1014, LogLevel.Information, "Container {ContainerId} for {Queue} is terminated by the cancel of {What}: it takes no more input and a fresh one replaces it")]
+    public static partial void ContainerTerminated(ILogger logger, string containerId, string queue, string what);
+
+    [LoggerMessage(1015, LogLevel.Warning, "Container {ContainerId} for {Queue} is asked to stop while a stuck attempt still runs in it: its exit hooks wait for that attempt to return (they are skipped if the process ends first)")]
+    public static partial void ExitDeferred(ILogger logger, string containerId, string queue);
 
     [LoggerMessage(1009, LogLevel.Information, "Container {ContainerId} for {Queue}: {What}, given up on earlier, has now returned ({Outcome})")]
     public static partial void AbandonedAttemptEnded(ILogger logger, string containerId, string queue, string what, string outcome);

@@ -59,6 +59,11 @@ internal static class Telemetry
             .SetTag("pipeline.app", message.App)
             .SetTag("pipeline.function", target)
             .SetTag("pipeline.attempt", Math.Max(1, message.Attempt));
+        if (message.ParentCallId is { } parent)
+        {
+            activity?.SetTag("pipeline.parent_call_id", parent);
+        }
+
         return activity;
     }
 

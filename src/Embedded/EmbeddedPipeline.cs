@@ -44,12 +44,7 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
         _pools = services.GetRequiredService<PoolManager>();
         _schedules = services.GetRequiredService<ScheduleRuntime>();
         Schedules = services.GetRequiredService<ScheduleBook>();
-        var registry = services.GetRequiredService<AppRegistry>();
-        Client = new PipelineClient(
-            new InProcessTransport(new MassTransitTransport(_bus), _pools, services.GetRequiredService<CallCancellations>()),
-            new ManifestCatalog(registry.Manifests),
-            services.GetRequiredService<IResultStore>(),
-            services.GetRequiredService<TimeProvider>());
+        Client = services.GetRequiredService<PipelineClient>();
     }
 
     /// <summary>The client for calling the apps.</summary>
@@ -75,6 +70,14 @@ public sealed class EmbeddedPipeline : IAsyncDisposable
         services.AddSingleton(options.Time);
         services.AddSingleton(Options.Create(options.Worker));
         services.AddPipelineWorker(appAssemblies);
+
+        // The same client the caller gets is injectable into the apps' classes, so a function can call others.
+        services.AddSingleton(sp => new PipelineClient(
+            new InProcessTransport(new MassTransitTransport(sp.GetRequiredService<IBusControl>()), sp.GetRequiredService<PoolManager>(), sp.GetRequiredService<CallCancellations>()),
+            new ManifestCatalog(sp.GetRequiredService<AppRegistry>().Manifests),
+            sp.GetRequiredService<IResultStore>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IPipelineClient>(sp => sp.GetRequiredService<PipelineClient>());
         EmbeddedPipeline? pipeline = null;
         EmbeddedSchedules.Register(services, options.Schedules, () => pipeline!.Client);
         services.AddSingleton<IPoolTransport>(sp => new MassTransitPoolTransport(sp.GetRequiredService<IReceiveEndpointConnector>(), sp.GetRequiredService<ReplySender>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));

@@ -25,7 +25,7 @@ internal sealed class InProcessTransport(IInvocationTransport bus, PoolManager p
 
     public Task CancelAsync(CancelInvocation cancel, CancellationToken cancellationToken)
     {
-        cancellations.Cancel(cancel.CallId);
+        cancellations.Cancel(cancel.CallId, cancel.TerminateContainers);
         return Task.CompletedTask;
     }
 }

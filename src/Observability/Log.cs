@@ -5,8 +5,8 @@ namespace Pipeline.Observability;
 /// <summary>Log messages of Pipeline.Observability; event ids 4000-4099.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(4000, LogLevel.Information, "Health endpoints on {Addresses}: /healthz/live and /healthz/ready")]
-    public static partial void HealthListening(ILogger logger, string addresses);
+    [LoggerMessage(4000, LogLevel.Information, "Health endpoints on {Addresses}: {Paths}")]
+    public static partial void HealthListening(ILogger logger, string addresses, string paths);
 
     [LoggerMessage(4001, LogLevel.Information, "Health endpoints are off (Pipeline:Health:Enabled is false)")]
     public static partial void HealthOff(ILogger logger);

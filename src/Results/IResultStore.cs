@@ -13,6 +13,17 @@ public interface IResultStore
     /// <param name="cancellationToken">Cancels the write.</param>
     ValueTask RegisterAsync(string callId, CancellationToken cancellationToken);
 
+    /// <summary>Records that a call was spawned and is pending, with the call it was made from (its parent).</summary>
+    /// <param name="callId">The call id.</param>
+    /// <param name="parentCallId">The call whose code made this one; null for a call from outside any function.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    ValueTask RegisterAsync(string callId, string? parentCallId, CancellationToken cancellationToken) => RegisterAsync(callId, cancellationToken);
+
+    /// <summary>The parent a call was registered with (<see cref="RegisterAsync(string, string?, CancellationToken)"/>); null when it has none or is unknown.</summary>
+    /// <param name="callId">The call id.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    ValueTask<string?> GetParentCallIdAsync(string callId, CancellationToken cancellationToken) => ValueTask.FromResult<string?>(null);
+
     /// <summary>
     /// Records a call's outcome; a later record for the same call replaces it, except that a cancelled call stays cancelled
     /// (a worker that finishes after <see cref="CancelAsync"/> does not overwrite the cancellation).

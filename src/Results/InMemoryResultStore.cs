@@ -23,12 +23,19 @@ public sealed class InMemoryResultStore(TimeProvider time, TimeSpan? retention =
     internal Action<string>? Parked { get; set; }
 
     /// <inheritdoc />
-    public ValueTask RegisterAsync(string callId, CancellationToken cancellationToken)
+    public ValueTask RegisterAsync(string callId, CancellationToken cancellationToken) => RegisterAsync(callId, null, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask RegisterAsync(string callId, string? parentCallId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(callId);
-        _calls.TryAdd(callId, new Entry(time.GetUtcNow()));
+        _calls.TryAdd(callId, new Entry(time.GetUtcNow()) { ParentCallId = parentCallId });
         return ValueTask.CompletedTask;
     }
+
+    /// <inheritdoc />
+    public ValueTask<string?> GetParentCallIdAsync(string callId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_calls.TryGetValue(callId, out var entry) ? entry.ParentCallId : null);
 
     /// <inheritdoc />
     public ValueTask RecordAsync(InvocationCompleted result, CancellationToken cancellationToken)
@@ -191,6 +198,8 @@ public sealed class InMemoryResultStore(TimeProvider time, TimeSpan? retention =
         private volatile InvocationCompleted? _result;
 
         public DateTimeOffset CreatedAt { get; } = createdAt;
+
+        public string? ParentCallId { get; init; }
 
         /// <summary>Completes with the first outcome recorded.</summary>
         public Task Outcome => _outcome.Task;

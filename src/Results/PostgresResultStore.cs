@@ -84,13 +84,36 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
 
     /// <inheritdoc />
     /// <exception cref="ResultStoreUnavailableException">PostgreSQL is down, restarting, full or unreachable.</exception>
-    public async ValueTask RegisterAsync(string callId, CancellationToken cancellationToken)
+    public ValueTask RegisterAsync(string callId, CancellationToken cancellationToken) => RegisterAsync(callId, null, cancellationToken);
+
+    /// <inheritdoc />
+    /// <exception cref="ResultStoreUnavailableException">PostgreSQL is down, restarting, full or unreachable.</exception>
+    public async ValueTask RegisterAsync(string callId, string? parentCallId, CancellationToken cancellationToken)
     {
         await GuardAsync(
             async token =>
             {
-                await RegisterCoreAsync(callId, token).ConfigureAwait(false);
+                await RegisterCoreAsync(callId, parentCallId, token).ConfigureAwait(false);
                 return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ResultStoreUnavailableException">PostgreSQL is down, restarting, full or unreachable.</exception>
+    public async ValueTask<string?> GetParentCallIdAsync(string callId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(callId);
+        return await GuardAsync(
+            async token =>
+            {
+                await EnsureSchemaAsync(token).ConfigureAwait(false);
+                var command = _dataSource.CreateCommand(_sql.SelectParent);
+                await using (command.ConfigureAwait(false))
+                {
+                    command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = callId });
+                    return await command.ExecuteScalarAsync(token).ConfigureAwait(false) as string;
+                }
             },
             cancellationToken).ConfigureAwait(false);
     }
@@ -169,13 +192,14 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
     /// <summary>The batches of writes executed so far (see <see cref="WriteBatcher"/>).</summary>
     internal long WriteBatches => _writes.Batches;
 
-    private async ValueTask RegisterCoreAsync(string callId, CancellationToken cancellationToken)
+    private async ValueTask RegisterCoreAsync(string callId, string? parentCallId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(callId);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
         var insert = new NpgsqlBatchCommand(_sql.InsertPending);
         insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = callId });
         insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = _time.GetUtcNow().ToUniversalTime() });
+        insert.Parameters.Add(new NpgsqlParameter { Value = (object?)parentCallId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         await _writes.WriteAsync([insert], cancellationToken).ConfigureAwait(false);
     }
 

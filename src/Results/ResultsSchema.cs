@@ -124,9 +124,11 @@ internal sealed class ResultsSchema(NpgsqlDataSource dataSource, string schema, 
                 finished_at timestamptz null,
                 created_at timestamptz not null,
                 expires_at timestamptz null,
-                duplicate_of text null
+                duplicate_of text null,
+                parent_call_id text null
             );
             alter table "{schema}".calls add column if not exists duplicate_of text null;
+            alter table "{schema}".calls add column if not exists parent_call_id text null;
             create index if not exists calls_expires_at on "{schema}".calls (expires_at) where expires_at is not null;
             create index if not exists calls_duplicates on "{schema}".calls (created_at) where duplicate_of is not null;
             create table if not exists "{schema}".idempotency (

@@ -28,8 +28,9 @@ internal sealed class ResultsSql
         var calls = $"\"{schema}\".calls";
         var claims = $"\"{schema}\".idempotency";
         InsertPending =
-            $"insert into {calls} (call_id, status, attempts, created_at) values ($1, '{PendingStatus}', 0, $2) " +
+            $"insert into {calls} (call_id, status, attempts, created_at, parent_call_id) values ($1, '{PendingStatus}', 0, $2, $3) " +
             "on conflict (call_id) do nothing";
+        SelectParent = $"select parent_call_id from {calls} where call_id = $1";
 
         // A later record replaces an earlier one, except a cancellation; the condition is checked on the row's latest version.
         Upsert =
@@ -84,8 +85,11 @@ internal sealed class ResultsSql
         PurgeClaims = $"delete from {claims} where expires_at < $1";
     }
 
-    /// <summary>Registers call <c>$1</c> as pending at <c>$2</c> unless it is known.</summary>
+    /// <summary>Registers call <c>$1</c> as pending at <c>$2</c>, made by call <c>$3</c> (or null), unless it is known.</summary>
     public string InsertPending { get; }
+
+    /// <summary>The parent of call <c>$1</c>.</summary>
+    public string SelectParent { get; }
 
     /// <summary>Records an outcome: call id, status, value, error, attempts, started, finished, recorded, expires.</summary>
     public string Upsert { get; }

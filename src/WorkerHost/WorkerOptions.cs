@@ -24,6 +24,14 @@ public sealed class WorkerOptions
     /// </summary>
     public int FunctionPrefetch { get; set; } = 200;
 
+    /// <summary>
+    /// How long an attempt may run on after its token fired (its <c>Timeout</c> passed, or the call was cancelled)
+    /// before its in-process container is marked stuck: the container takes no more input, a fresh one replaces it,
+    /// readiness reports the stuck attempt, and the old container's <c>exit</c> runs only when the attempt returns.
+    /// Code that honours its token ends well within it. Default 5 s; 100 ms to 10 min.
+    /// </summary>
+    public TimeSpan StuckAttemptGrace { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long after a failed <c>enter</c> the next input gets a fresh container. Default 5 s.</summary>
     public TimeSpan EnterRestartBackoff { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -60,6 +68,11 @@ public sealed class WorkerOptions
         if (ExitGracePeriod <= TimeSpan.Zero)
         {
             yield return $"{Section}:ExitGracePeriod must be positive (got {ExitGracePeriod}).";
+        }
+
+        if (StuckAttemptGrace < TimeSpan.FromMilliseconds(100) || StuckAttemptGrace > TimeSpan.FromMinutes(10))
+        {
+            yield return $"{Section}:StuckAttemptGrace must be between 100 ms and 10 min (got {StuckAttemptGrace}); it is how long code may run after its timeout or cancel before its container is replaced.";
         }
 
         if (FunctionConcurrency < 1)

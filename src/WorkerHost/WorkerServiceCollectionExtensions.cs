@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pipeline.Consumers.Discovery;
 using Pipeline.Consumers.Invocations;
+using Pipeline.Consumers.Lifecycle;
 using Pipeline.Consumers.Replies;
 using Pipeline.Results;
 using Pipeline.WorkerHost.Pools;
@@ -31,9 +32,14 @@ public static class WorkerServiceCollectionExtensions
             return services;
         }
 
-        var registry = AppDiscovery.Discover(appAssemblies);
+        var assemblies = appAssemblies.ToList();
+        var registry = AppDiscovery.Discover(assemblies);
         CheckGpuSpecs(registry);
         services.AddSingleton(registry);
+
+        // The app's own services (IPipelineApp), then the seam that builds its objects from the host's provider.
+        AppServices.Configure(services, assemblies);
+        services.TryAddSingleton(sp => new AppObjects(sp));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IResultStore>(sp => new InMemoryResultStore(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => CreateInventory(sp.GetRequiredService<IOptions<WorkerOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
@@ -42,6 +48,11 @@ public static class WorkerServiceCollectionExtensions
         services.AddSingleton<InvocationHandler>();
         services.TryAddSingleton<IReplyAddressCheck, AnyReplyAddress>();
         services.AddSingleton<ReplySender>();
+        services.TryAddSingleton(sp =>
+        {
+            var worker = sp.GetRequiredService<IOptions<WorkerOptions>>().Value;
+            return new StuckAttempts(worker.StuckAttemptGrace, worker.ExitGracePeriod);
+        });
         services.AddSingleton<PoolManager>();
         services.AddOptions<WorkerOptions>().ValidateOnStart();
         services.AddSingleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>();

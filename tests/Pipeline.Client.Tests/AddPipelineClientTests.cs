@@ -31,12 +31,19 @@ public sealed class AddPipelineClientTests
     }
 
     [Fact]
-    public void PipelineClient_ResolvedBeforeTheHostStarted_SaysWhenItConnects()
+    public async Task PipelineClient_ResolvedBeforeTheHostStarted_ConnectsOnItsFirstCall()
     {
-        var services = new ServiceCollection().AddLogging().AddPipelineClient(new ConfigurationBuilder().Build(), []).BuildServiceProvider();
+        // Port 1 refuses at once: the first call tries to connect (within the 1 s send timeout) and says the broker is away.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Pipeline:RabbitMq:ConnectionString"] = "amqp://guest:guest@127.0.0.1:1/",
+            ["Pipeline:RabbitMq:SendTimeout"] = "00:00:01",
+        }).Build();
+        await using var services = new ServiceCollection().AddLogging().AddPipelineClient(configuration, [TestApps.Inference]).BuildServiceProvider();
 
-        var error = Assert.Throws<InvalidOperationException>(() => services.GetRequiredService<PipelineClient>());
+        var client = services.GetRequiredService<IPipelineClient>();
 
-        Assert.Contains("connects when the host starts", error.Message, StringComparison.Ordinal);
+        Assert.Same(services.GetRequiredService<PipelineClient>(), client);
+        await Assert.ThrowsAsync<BrokerUnavailableException>(() => client.Function("inference", "square").RemoteAsync<int>([3]));
     }
 }

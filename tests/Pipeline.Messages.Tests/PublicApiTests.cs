@@ -1,31 +1,64 @@
+using System.Reflection;
+using Pipeline.Client;
 using Pipeline.Messages.Parameters;
 using PublicApiGenerator;
 
 namespace Pipeline.Messages.Tests;
 
 /// <summary>
-/// The public API of Pipeline.Messages is a wire contract that publishers in other processes compile against.
-/// Any change to it must be deliberate: approve it by copying the received file over the approved one.
+/// The public APIs that code outside this repository compiles against: Pipeline.Messages (the wire contract other
+/// publishers build on), Pipeline.Abstractions (what an app references) and Pipeline.Client (what a service
+/// references). Any change must be deliberate: approve it by copying the received file over the approved one, or
+/// regenerate every approved file at once with <c>PIPELINE_APPROVE_PUBLIC_API=1</c> (after a merge) and review the diff.
 /// </summary>
 public sealed class PublicApiTests
 {
-    private const string ApprovedFileName = "Pipeline.Messages.approved.txt";
-    private const string ReceivedFileName = "Pipeline.Messages.received.txt";
+    /// <summary>Set to 1 to write the actual APIs over the approved files (in the source tree) instead of comparing.</summary>
+    public const string ApproveVariable = "PIPELINE_APPROVE_PUBLIC_API";
+
     private const string ProjectFolder = "tests/Pipeline.Messages.Tests";
 
+    // SourceLink stamps AssemblyMetadata("RepositoryUrl", <the clone's origin>) into every assembly: where it was
+    // built, not what it offers.
+    private static readonly ApiGeneratorOptions Options = new() { ExcludeAttributes = ["System.Reflection.AssemblyMetadataAttribute"] };
+
     [Fact]
-    public void GeneratePublicApi_PipelineMessages_MatchesApprovedFile()
+    public void GeneratePublicApi_PipelineMessages_MatchesApprovedFile() =>
+        AssertMatchesApprovedFile(typeof(ParameterSet).Assembly);
+
+    [Fact]
+    public void GeneratePublicApi_PipelineAbstractions_MatchesApprovedFile() =>
+        AssertMatchesApprovedFile(typeof(FunctionAttribute).Assembly);
+
+    [Fact]
+    public void GeneratePublicApi_PipelineClient_MatchesApprovedFile() =>
+        AssertMatchesApprovedFile(typeof(PipelineClient).Assembly);
+
+    private static void AssertMatchesApprovedFile(Assembly assembly)
     {
-        var actual = NormalizeLineEndings(ApiGenerator.GeneratePublicApi(typeof(ParameterSet).Assembly));
-        var approvedPath = Path.Combine(AppContext.BaseDirectory, "PublicApi", ApprovedFileName);
-        var approved = File.Exists(approvedPath) ? NormalizeLineEndings(File.ReadAllText(approvedPath)) : null;
+        var name = assembly.GetName().Name!;
+        var approvedFileName = $"{name}.approved.txt";
+        var receivedFileName = $"{name}.received.txt";
+        var actual = NormalizeLineEndings(ApiGenerator.GeneratePublicApi(assembly, Options));
         var sourceFolder = FindSourceFolder();
+
+        // The source tree's file when there is one, so an approval counts without a rebuild; else the output's copy.
+        var approvedPath = Path.Combine(sourceFolder ?? Path.Combine(AppContext.BaseDirectory, "PublicApi"), approvedFileName);
+        var approved = File.Exists(approvedPath) ? NormalizeLineEndings(File.ReadAllText(approvedPath)) : null;
+
+        if (Environment.GetEnvironmentVariable(ApproveVariable) == "1")
+        {
+            Assert.True(sourceFolder is not null, $"{ApproveVariable}=1, but the source tree was not found above {AppContext.BaseDirectory}.");
+            File.WriteAllText(Path.Combine(sourceFolder, approvedFileName), actual);
+            File.Delete(Path.Combine(sourceFolder, receivedFileName));
+            return;
+        }
 
         if (approved == actual)
         {
             if (sourceFolder is not null)
             {
-                File.Delete(Path.Combine(sourceFolder, ReceivedFileName));
+                File.Delete(Path.Combine(sourceFolder, receivedFileName));
             }
 
             return;
@@ -34,9 +67,10 @@ public sealed class PublicApiTests
         string where;
         if (sourceFolder is not null)
         {
-            var receivedPath = Path.Combine(sourceFolder, ReceivedFileName);
+            var receivedPath = Path.Combine(sourceFolder, receivedFileName);
             File.WriteAllText(receivedPath, actual);
-            where = $"The actual API is in {receivedPath}. If the change is intended, approve it: cp '{receivedPath}' '{Path.Combine(sourceFolder, ApprovedFileName)}'";
+            where = $"The actual API is in {receivedPath}. If the change is intended, approve it: cp '{receivedPath}' '{Path.Combine(sourceFolder, approvedFileName)}' " +
+                $"(or run the public API tests with {ApproveVariable}=1 to rewrite every approved file), and review the diff.";
         }
         else
         {
@@ -46,7 +80,7 @@ public sealed class PublicApiTests
         Assert.Fail(
             (approved is null
                 ? $"There is no approved public API file ({approvedPath}). "
-                : "The public API of Pipeline.Messages changed. ") +
+                : $"The public API of {name} changed. ") +
             where);
     }
 

@@ -18,4 +18,14 @@ public sealed class WorkerOptionsTests
 
         Assert.Equal($"Pipeline:Worker:FunctionPrefetch must be between 1 and 65535 (got {prefetch}).", problem);
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(11 * 60 * 1000)]
+    public void Validate_StuckAttemptGraceOutOfRange_NamesTheKeyAndTheRange(int milliseconds)
+    {
+        var problem = Assert.Single(new WorkerOptions { StuckAttemptGrace = TimeSpan.FromMilliseconds(milliseconds) }.Validate());
+
+        Assert.StartsWith("Pipeline:Worker:StuckAttemptGrace must be between 100 ms and 10 min", problem, StringComparison.Ordinal);
+    }
 }

@@ -180,7 +180,7 @@ internal sealed class BatchCollector
         try
         {
             ContainerContext.Enter(_container.Context);
-            run = MethodRunner.StartAsync(_callable.Method, _container.Instance, arguments);
+            run = _container.StartMethodAsync(_callable.Method, arguments);
             var returned = await run.WaitAsync(linked.Token).ConfigureAwait(false);
             results = BatchSignature.Results(returned);
         }
@@ -192,7 +192,7 @@ internal sealed class BatchCollector
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            _container.Abandon(run, $"a batch of {inputs.Count} input(s) to {_callable.DisplayName}", $"timed out after {_callable.Settings.Timeout.TotalSeconds:0.###} s");
+            _container.Abandon(run, $"a batch of {inputs.Count} input(s) to {_callable.DisplayName}", $"timed out after {_callable.Settings.Timeout.TotalSeconds:0.###} s", started);
             var error = new RemoteError("Pipeline.FunctionTimeoutException", $"{_callable.DisplayName} timed out after {_callable.Settings.Timeout.TotalSeconds:0.###} s running a batch of {inputs.Count} input(s).", null);
             FailAll(inputs, InvocationStatus.TimedOut, started, error);
             return;

@@ -106,9 +106,10 @@ internal sealed class AppDiscovery
             return;
         }
 
-        if (!method.IsStatic)
+        // An instance function runs on an object of its class built for each input (constructor injection, a scope per input).
+        if (!method.IsStatic && (type.IsAbstract || type.ContainsGenericParameters || type.IsValueType))
         {
-            Problem($"{Describe(method)} is marked [Function] but is not static. Make it static, or put it in a [Cls] class as a [Method].");
+            Problem($"{Describe(method)} is an instance [Function] in {(type.IsValueType ? "a struct" : type.IsAbstract ? "an abstract class" : "a generic class")}, so no object can be built to run it. Make it static, or move it to a concrete, non-generic class.");
             return;
         }
 
@@ -141,11 +142,13 @@ internal sealed class AppDiscovery
             return;
         }
 
-        var constructor = type.GetConstructor(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, Type.EmptyTypes);
+        // Built by DI: the public constructor ActivatorUtilities picks, or a parameterless one of any access (as before).
+        var constructor = type.GetConstructor(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, Type.EmptyTypes)
+            ?? type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).FirstOrDefault();
         var members = ParameterMembers(type, declaredOnly: false).ToList();
         if (constructor is null)
         {
-            Problem($"[Cls] class {where} has no parameterless constructor, so no container can build it. Add one; [Parameter] values are set after construction and heavy work belongs in [Enter].");
+            Problem($"[Cls] class {where} has no public constructor, so no container can build it. Add one; it may take services, [Parameter] values are set after construction and heavy work belongs in [Enter].");
             return;
         }
 
@@ -283,7 +286,10 @@ internal sealed class AppDiscovery
             };
             if (defaultValue is null)
             {
-                Problem($"[Parameter] {where} is not 'required' and has no default (it is null on a new instance). Mark it 'required', or give it an initializer.");
+                var fromServices = type.GetConstructor(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, Type.EmptyTypes) is null
+                    ? " A default cannot come from a constructor argument: discovery builds the instance without services."
+                    : "";
+                Problem($"[Parameter] {where} is not 'required' and has no default (it is null on a new instance). Mark it 'required', or give it an initializer.{fromServices}");
                 return null;
             }
         }
@@ -584,8 +590,27 @@ internal sealed class AppDiscovery
         return chain;
     }
 
+    // Defaults are read from an instance. A constructor that takes services runs here without them (every argument
+    // null or default) on an uninitialized object: initializers run before its body, so the defaults they set are read
+    // even when the body then throws for a missing service. Defaults must not be computed from services.
     private object? Construct(Type type, ConstructorInfo constructor)
     {
+        var arguments = constructor.GetParameters();
+        if (arguments.Length > 0)
+        {
+            var sample = RuntimeHelpers.GetUninitializedObject(type);
+            try
+            {
+                constructor.Invoke(sample, [.. arguments.Select(a => a.ParameterType.IsValueType ? Activator.CreateInstance(a.ParameterType) : null)]);
+            }
+            catch (TargetInvocationException)
+            {
+                // The body wanted its services; the initializers already ran.
+            }
+
+            return sample;
+        }
+
         try
         {
             return constructor.Invoke(null);

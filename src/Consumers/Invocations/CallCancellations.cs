@@ -14,16 +14,28 @@ internal sealed class CallCancellations(TimeProvider time)
 
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _cancelled = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _terminating = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<(string CallId, DateTimeOffset At)> _order = new();
 
     /// <summary>Whether a cancel for this call has been heard (and not yet forgotten).</summary>
     public bool IsCancelled(string callId) => _cancelled.ContainsKey(callId);
 
+    /// <summary>Whether the cancel of this call asked to terminate the container running it.</summary>
+    public bool TerminatesContainer(string callId) => _terminating.ContainsKey(callId);
+
     /// <summary>Cancels the call if it runs here, and remembers it for an input that has not arrived yet.</summary>
-    public void Cancel(string callId)
+    /// <param name="callId">The call.</param>
+    /// <param name="terminateContainers">Also replace the container running it (Modal's <c>terminate_containers</c>).</param>
+    public void Cancel(string callId, bool terminateContainers = false)
     {
         ArgumentNullException.ThrowIfNull(callId);
         var now = time.GetUtcNow();
+        if (terminateContainers)
+        {
+            // Before the token fires, so the attempt that sees it knows to terminate its container.
+            _terminating[callId] = true;
+        }
+
         if (_cancelled.TryAdd(callId, now))
         {
             _order.Enqueue((callId, now));
@@ -61,6 +73,7 @@ internal sealed class CallCancellations(TimeProvider time)
         while (_order.TryPeek(out var oldest) && (now - oldest.At > Memory || _order.Count > Capacity) && _order.TryDequeue(out oldest))
         {
             _cancelled.TryRemove(oldest.CallId, out _);
+            _terminating.TryRemove(oldest.CallId, out _);
         }
     }
 

@@ -152,19 +152,21 @@ internal sealed class InvocationHandler(AppRegistry registry, CallCancellations 
         try
         {
             ContainerContext.Enter(container.Context.ForInput(message.CallId, attempt));
-            run = MethodRunner.StartAsync(callable.Method, container.Instance, arguments);
+            // A call made from the method (through the injected client) names this one as its parent.
+            CurrentCall.Enter(message.CallId);
+            run = container.StartMethodAsync(callable.Method, arguments);
             var value = await run.WaitAsync(linked.Token).ConfigureAwait(false);
             var json = JsonSerializer.SerializeToElement(value, callable.Method.ReturnType == typeof(void) ? typeof(object) : value?.GetType() ?? typeof(object), PayloadJson.Options);
             return Outcome(message, InvocationStatus.Succeeded, started, attempt, value: json);
         }
         catch (OperationCanceledException) when (cancel.Token.IsCancellationRequested && !stopping.IsCancellationRequested)
         {
-            container.Abandon(run, $"call {message.CallId} to {callable.DisplayName}", "cancelled");
+            container.Abandon(run, $"call {message.CallId} to {callable.DisplayName}", "cancelled", started, cancellations.TerminatesContainer(message.CallId));
             return Cancelled(message, started, attempt);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !stopping.IsCancellationRequested)
         {
-            container.Abandon(run, $"call {message.CallId} to {callable.DisplayName}", $"timed out after {callable.Settings.Timeout.TotalSeconds:0.###} s");
+            container.Abandon(run, $"call {message.CallId} to {callable.DisplayName}", $"timed out after {callable.Settings.Timeout.TotalSeconds:0.###} s", started);
             var error = new RemoteError("Pipeline.FunctionTimeoutException", $"{callable.DisplayName} timed out after {callable.Settings.Timeout.TotalSeconds:0.###} s (attempt {attempt}).", null);
             return Outcome(message, InvocationStatus.TimedOut, started, attempt, error: error);
         }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Pipeline.Consumers.Discovery;
 using Pipeline.Consumers.Execution;
@@ -20,11 +21,15 @@ internal sealed class Container
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly List<Task> _abandoned = [];
+    private readonly TaskCompletionSource _broken = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly AppObjects _objects;
+    private AsyncServiceScope? _scope;
     private Task<bool>? _start;
     private Task? _stop;
 
-    public Container(string queue, ClassDefinition? cls, ParameterSet parameters, TimeProvider time, ILogger logger, IReadOnlyList<int>? gpuIndices = null)
+    public Container(string queue, ClassDefinition? cls, ParameterSet parameters, TimeProvider time, ILogger logger, IReadOnlyList<int>? gpuIndices = null, AppObjects? objects = null)
     {
+        _objects = objects ?? AppObjects.Empty;
         Queue = queue;
         _class = cls;
         Parameters = parameters;
@@ -51,17 +56,18 @@ internal sealed class Container
     /// <summary>Why <c>enter</c> failed, when <see cref="State"/> is <see cref="ContainerState.Failed"/>.</summary>
     public RemoteError? EnterError { get; private set; }
 
-    /// <summary>
-    /// How long an attempt given up on (timed out or cancelled) may go on running before its container is broken: code
-    /// that honours its token ends within it, code that ignores it or blocks does not.
-    /// </summary>
-    public static TimeSpan AbandonGrace { get; } = TimeSpan.FromSeconds(2);
+    /// <summary>The grace for attempts given up on, and where stuck ones are reported. Default: one of its own, 5 s.</summary>
+    public StuckAttempts Stuck { get; init; } = new(StuckAttempts.DefaultGrace, TimeSpan.FromSeconds(30));
 
     /// <summary>
-    /// True once an attempt given up on ran past <see cref="AbandonGrace"/>: the container takes no more input (a new one
-    /// is entered in its place) and its exit hooks never run, since its instance may still be in use by that thread.
+    /// True once the container takes no more input and a fresh one replaces it for the pool: an attempt given up on
+    /// ran past <see cref="StuckAttempts.Grace"/> (<see cref="IsStuck"/>), or a cancel asked to terminate it. Its
+    /// <c>exit</c> hooks run once every attempt on it has returned, since until then its instance is still in use.
     /// </summary>
     public bool IsBroken { get; private set; }
+
+    /// <summary>True once an attempt given up on ran past the grace; its thread may run on for good.</summary>
+    public bool IsStuck { get; private set; }
 
     /// <summary>Runs the enter hooks once; every caller awaits the same run. True when the container is ready.</summary>
     public Task<bool> StartAsync(CancellationToken cancellationToken)
@@ -72,55 +78,74 @@ internal sealed class Container
         }
     }
 
-    /// <summary>Runs the exit hooks once, if enter succeeded, within <paramref name="grace"/>.</summary>
+    /// <summary>
+    /// Runs the exit hooks once, if enter succeeded, within <paramref name="grace"/>. A broken container whose attempt
+    /// still runs does not exit now: its exit follows that attempt's return (with <see cref="StuckAttempts.ExitGrace"/>).
+    /// </summary>
     public Task StopAsync(TimeSpan grace)
     {
         lock (_gate)
         {
+            if (_stop is null && IsBroken && _abandoned.Exists(static t => !t.IsCompleted))
+            {
+                Log.ExitDeferred(_logger, Id, Queue);
+                return Task.CompletedTask;
+            }
+
             return _stop ??= ExitAsync(grace);
         }
     }
 
     /// <summary>
     /// Records an attempt whose caller stopped waiting for it (its timeout or a cancel fired) while its code still runs.
-    /// The container takes no further input until it ends (see <see cref="SettleAsync"/>).
+    /// The container takes no further input until it ends (see <see cref="SettleAsync"/>); if it runs on past
+    /// <see cref="StuckAttempts.Grace"/>, the container is stuck and replaced.
     /// </summary>
-    /// <param name="attempt">The running method, from <see cref="MethodRunner.StartAsync"/>; null when it never started.</param>
+    /// <param name="attempt">The running method, from <see cref="StartMethodAsync"/>; null when it never started.</param>
     /// <param name="what">The attempt, for the log: <c>call fc-... to app.function</c>.</param>
     /// <param name="why">Why it was given up on: <c>timed out</c>, <c>cancelled</c>.</param>
-    public void Abandon(Task? attempt, string what, string why)
+    /// <param name="startedAt">When the attempt started, for the stuck report.</param>
+    /// <param name="terminate">The caller asked to terminate the container (<c>CancelAsync(terminateContainers: true)</c>).</param>
+    public void Abandon(Task? attempt, string what, string why, DateTimeOffset startedAt, bool terminate = false)
     {
-        if (attempt is null || attempt.IsCompleted)
+        if (attempt is not null && !attempt.IsCompleted)
+        {
+            lock (_gate)
+            {
+                _abandoned.RemoveAll(static t => t.IsCompleted);
+                _abandoned.Add(attempt);
+            }
+
+            Log.AttemptAbandoned(_logger, Id, Queue, what, why);
+            _ = attempt.ContinueWith(
+                t => Log.AbandonedAttemptEnded(_logger, Id, Queue, what, t.Status switch
+                {
+                    TaskStatus.RanToCompletion => "its result is dropped",
+                    TaskStatus.Canceled => "cancelled",
+                    _ => "threw " + t.Exception!.InnerException!.GetType().Name,
+                }),
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            _ = WatchAsync(attempt, what, startedAt);
+        }
+        else
         {
             _ = attempt?.Exception;
-            return;
         }
 
-        lock (_gate)
+        if (terminate)
         {
-            _abandoned.RemoveAll(static t => t.IsCompleted);
-            _abandoned.Add(attempt);
+            Log.ContainerTerminated(_logger, Id, Queue, what);
+            Break();
         }
-
-        Log.AttemptAbandoned(_logger, Id, Queue, what, why);
-        _ = attempt.ContinueWith(
-            t => Log.AbandonedAttemptEnded(_logger, Id, Queue, what, t.Status switch
-            {
-                TaskStatus.RanToCompletion => "its result is dropped",
-                TaskStatus.Canceled => "cancelled",
-                _ => "threw " + t.Exception!.InnerException!.GetType().Name,
-            }),
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
     }
 
     /// <summary>
-    /// Waits, up to <paramref name="grace"/>, for the attempts given up on to end. False when the container is broken
-    /// (one still runs after the grace, now or before): it must take no more input.
+    /// Waits until the attempts given up on have ended, or one of them is stuck (at most the grace after it was
+    /// given up on). False when the container is broken: it must take no more input.
     /// </summary>
-    /// <param name="grace">How long they may still run.</param>
-    public async Task<bool> SettleAsync(TimeSpan grace)
+    public async Task<bool> SettleAsync()
     {
         Task[] running;
         lock (_gate)
@@ -134,36 +159,74 @@ internal sealed class Container
             running = [.. _abandoned];
         }
 
-        if (running.Length == 0)
+        if (running.Length > 0)
         {
-            return true;
-        }
-
-        try
-        {
-            await Task.WhenAll(running).WaitAsync(grace, _time).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            lock (_gate)
-            {
-                if (IsBroken)
-                {
-                    return false;
-                }
-
-                IsBroken = true;
-            }
-
-            Log.ContainerBroken(_logger, Id, Queue, running.Count(t => !t.IsCompleted), grace.TotalSeconds);
-            return false;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // They ended, by throwing: the container is fine. (Abandon's continuation logged how each ended.)
+            await Task.WhenAny(Task.WhenAll(running), _broken.Task).ConfigureAwait(false);
         }
 
         return !IsBroken;
+    }
+
+    // Marks the attempt stuck once it runs past the grace; reports it until it returns.
+    private async Task WatchAsync(Task attempt, string what, DateTimeOffset startedAt)
+    {
+        // WhenAny rather than WaitAsync: code that throws a TimeoutException of its own is not stuck.
+        using (var ended = new CancellationTokenSource())
+        {
+            if (await Task.WhenAny(attempt, Task.Delay(Stuck.Grace, _time, ended.Token)).ConfigureAwait(false) == attempt)
+            {
+                await ended.CancelAsync().ConfigureAwait(false);
+                return;
+            }
+        }
+
+        var stuck = new StuckAttempt(Id, Queue, what, startedAt);
+        Stuck.Add(stuck);
+        IsStuck = true;
+        Log.AttemptStuck(_logger, Id, Queue, what, (_time.GetUtcNow() - startedAt).TotalSeconds, Stuck.Grace.TotalSeconds);
+        Break();
+        await attempt.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        Stuck.Remove(stuck);
+        Log.StuckAttemptReturned(_logger, Id, Queue, what, (_time.GetUtcNow() - startedAt).TotalSeconds);
+    }
+
+    // The container takes no more input; its exit runs once every attempt on it has returned.
+    private void Break()
+    {
+        lock (_gate)
+        {
+            if (IsBroken)
+            {
+                return;
+            }
+
+            IsBroken = true;
+        }
+
+        _broken.TrySetResult();
+        _ = ExitWhenAttemptsEndAsync();
+    }
+
+    private async Task ExitWhenAttemptsEndAsync()
+    {
+        while (true)
+        {
+            Task[] running;
+            lock (_gate)
+            {
+                _abandoned.RemoveAll(static t => t.IsCompleted);
+                running = [.. _abandoned];
+            }
+
+            if (running.Length == 0)
+            {
+                break;
+            }
+
+            await Task.WhenAll(running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        await StopAsync(Stuck.ExitGrace).ConfigureAwait(false);
     }
 
     private async Task<bool> EnterAsync(CancellationToken cancellationToken)
@@ -183,13 +246,9 @@ internal sealed class Container
         MethodInfo? current = null;
         try
         {
-            var instance = Activator.CreateInstance(_class.Type, nonPublic: true)!;
-            foreach (var parameter in _class.Parameters)
-            {
-                Parameters.TryGetValue(parameter.Spec.Name, out var value);
-                parameter.Assign(instance, value);
-            }
-
+            // The container's scope lives from before enter until after exit: scoped services are the container's own.
+            _scope = _objects.CreateScope();
+            var instance = AppObjects.CreateInstance(_scope.Value.ServiceProvider, _class, Parameters);
             Instance = instance;
             using var timeout = new CancellationTokenSource(_class.Settings.Timeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -227,8 +286,11 @@ internal sealed class Container
     {
         Telemetry.ContainerExited(Queue);
         var entered = _start is { IsCompletedSuccessfully: true, Result: true };
-        if (_class is null || !entered || Instance is null || IsBroken)
+        if (_class is null || !entered || Instance is null)
         {
+            // A broken container exits only once its abandoned attempts have returned (StopAsync), so its scope is free.
+            await DisposeScopeAsync().ConfigureAwait(false);
+
             State = ContainerState.Stopped;
             return;
         }
@@ -248,8 +310,46 @@ internal sealed class Container
             Log.ExitTimedOut(_logger, Id, Queue, grace.TotalSeconds);
         }
 
+        await DisposeScopeAsync().ConfigureAwait(false);
         State = ContainerState.Stopped;
         Log.Stopped(_logger, Id, Queue);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="method"/> on this container's instance; an instance function gets an object of its class
+    /// built in a scope of its own, disposed when the method ends (even one given up on).
+    /// </summary>
+    /// <param name="method">A discovered method.</param>
+    /// <param name="arguments">Its bound arguments.</param>
+    public Task<object?> StartMethodAsync(MethodInfo method, object?[] arguments)
+    {
+        if (method.IsStatic || Instance is not null)
+        {
+            return MethodRunner.StartAsync(method, Instance, arguments);
+        }
+
+        return Task.Run(async () =>
+        {
+            await using var scope = _objects.CreateScope();
+            var target = AppObjects.Create(scope.ServiceProvider, method.ReflectedType!);
+            return await MethodRunner.RunAsync(method, target, arguments).ConfigureAwait(false);
+        });
+    }
+
+    private async Task DisposeScopeAsync()
+    {
+        if (_scope is { } scope)
+        {
+            _scope = null;
+            try
+            {
+                await scope.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Log.ExitFailed(_logger, e, Id, Queue, "(disposing services)");
+            }
+        }
     }
 
     private async Task RunExitHooksAsync(object instance, CancellationToken cancellationToken)

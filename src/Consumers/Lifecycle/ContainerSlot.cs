@@ -4,7 +4,8 @@ namespace Pipeline.Consumers.Lifecycle;
 /// The container a pool's consumer runs inputs on. When the container's <c>enter</c> failed, its inputs get the
 /// error; once <see cref="RestartBackoff"/> has passed, the next input gets a fresh container (a crash loop is slowed, not spun).
 /// A container whose timed-out or cancelled attempt is still running takes no input until it ends; past
-/// <see cref="Container.AbandonGrace"/> it is broken, and the next input gets a fresh container at once.
+/// <see cref="StuckAttempts.Grace"/> it is stuck (broken), and the next input gets a fresh container at once. So does
+/// the next input after a cancel that terminated the container.
 /// At most <c>concurrency</c> inputs run on it at once, whether they came one per message or many in a chunk.
 /// </summary>
 internal sealed class ContainerSlot(string queue, Func<Container> create, TimeProvider time, TimeSpan restartBackoff, int concurrency) : IDisposable
@@ -79,7 +80,7 @@ internal sealed class ContainerSlot(string queue, Func<Container> create, TimePr
             container = _current;
         }
 
-        if (!await container.SettleAsync(Container.AbandonGrace).ConfigureAwait(false))
+        if (!await container.SettleAsync().ConfigureAwait(false))
         {
             lock (_gate)
             {

@@ -81,6 +81,7 @@ internal static class GatewayApplication
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GatewayApplication).FullName!);
+        app.Use(RequestMetrics.CountAsync);
         app.UseStatusCodePages(StatusBodyAsync);
         if (options.EffectiveToken is { } token)
         {

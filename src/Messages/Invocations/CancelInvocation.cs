@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Pipeline.Messages.Invocations;
 
 /// <summary>
@@ -8,4 +10,11 @@ public sealed record CancelInvocation
 {
     /// <summary>The call id to cancel.</summary>
     public required string CallId { get; init; }
+
+    /// <summary>
+    /// Also replace the container running the call (Modal's <c>terminate_containers</c>): it takes no more input and a
+    /// fresh one serves the pool. Optional on the wire (<c>"terminateContainers": true</c>); absent means false.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool TerminateContainers { get; init; }
 }

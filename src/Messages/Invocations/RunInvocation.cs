@@ -46,6 +46,13 @@ public sealed record RunInvocation
     [JsonConverter(typeof(NullIsFalseConverter))]
     public bool StoreResult { get; init; }
 
+    /// <summary>
+    /// The call whose code sent this one (a function calling another through its injected client); absent for a call
+    /// from outside any function. Stored with a spawned call and tagged on its trace; it changes nothing else.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ParentCallId { get; init; }
+
     /// <summary>When the caller sent it, for queue-wait metrics.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateTimeOffset? SentAt { get; init; }

@@ -9,18 +9,21 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using Pipeline.Observability.Metrics;
 
 namespace Pipeline.Observability.Health;
 
 /// <summary>
-/// Serves <c>/healthz/live</c> and <c>/healthz/ready</c> with ASP.NET Core's health checks middleware on a Kestrel
+/// Serves <c>/healthz/live</c> and <c>/healthz/ready</c>, and <c>/metrics</c> for Prometheus (OpenTelemetry's exporter,
+/// when <see cref="MetricsServiceCollectionExtensions.AddPipelineMetrics"/> registered it), with ASP.NET Core's health checks middleware on a Kestrel
 /// server of its own, on <see cref="HealthOptions.Address"/> and <see cref="HealthOptions.Port"/> (0 picks a free
 /// port; the bound address is logged). The checks are the host's own (<see cref="HealthCheckService"/>), so a process
 /// without a web stack (worker host, scheduler) and one with its own (gateway) answer the same way on a port apart
 /// from their work. Registered as the first hosted service: it starts before everything else and stops after
 /// everything else, so probes get answers while the host drains and runs <c>exit</c> hooks.
 /// </summary>
-internal sealed class HealthServer(HealthCheckService checks, HealthOptions options, ILoggerFactory loggers, IEnumerable<ILoggerProvider> logProviders)
+internal sealed class HealthServer(HealthCheckService checks, HealthOptions options, ILoggerFactory loggers, IEnumerable<ILoggerProvider> logProviders, IServiceProvider services)
     : IHostedService, IDisposable, IAsyncDisposable
 {
     public const string LiveTag = "live";
@@ -68,6 +71,15 @@ internal sealed class HealthServer(HealthCheckService checks, HealthOptions opti
         var writer = new HealthResponseWriter(_logger);
         app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag), ResponseWriter = HealthResponseWriter.WriteAsync });
         app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag), ResponseWriter = writer.WriteReadyAsync });
+
+        // The process's own meter provider (this inner host has none): its Prometheus exporter answers the scrape.
+        var paths = "/healthz/live, /healthz/ready";
+        if (services.GetService<PrometheusMetrics>() is not null && services.GetService<MeterProvider>() is { } meters)
+        {
+            app.MapPrometheusScrapingEndpoint(PrometheusMetrics.Path, meters, configureBranchedPipeline: null, optionsName: null);
+            paths += ", " + PrometheusMetrics.Path;
+        }
+
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -83,7 +95,7 @@ internal sealed class HealthServer(HealthCheckService checks, HealthOptions opti
 
         _app = app;
         Addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.ToList();
-        Log.HealthListening(_logger, string.Join(", ", Addresses));
+        Log.HealthListening(_logger, string.Join(", ", Addresses), paths);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -10,7 +10,8 @@ namespace Pipeline.Observability;
 public static class HealthServiceCollectionExtensions
 {
     /// <summary>
-    /// Serves <c>/healthz/live</c> and <c>/healthz/ready</c> with ASP.NET Core health checks on a Kestrel server of its
+    /// Serves <c>/healthz/live</c> and <c>/healthz/ready</c> with ASP.NET Core health checks, and <c>/metrics</c> for
+    /// Prometheus (<see cref="MetricsServiceCollectionExtensions.AddPipelineMetrics"/>), on a Kestrel server of its
     /// own, on <c>Pipeline:Health:Address</c> (default <c>127.0.0.1</c>) and <c>Pipeline:Health:Port</c> (default
     /// <c>0</c>: a free port, logged at start), answering from the health checks tagged <c>live</c> and <c>ready</c>.
     /// <c>Pipeline:Health:Enabled=false</c> turns them off. Readiness is Unhealthy once the process is stopping; the
@@ -50,6 +51,7 @@ public static class HealthServiceCollectionExtensions
 
         services.AddSingleton(options);
         services.AddSingleton<HealthServer>();
+        services.AddPipelineMetrics();
 
         // The health check service logs every Unhealthy result as an error, once per probe; the server logs each
         // change of readiness once instead (with every check's description).

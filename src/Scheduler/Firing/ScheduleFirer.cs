@@ -41,6 +41,7 @@ internal sealed class ScheduleFirer(ScheduleSet schedules, IScheduleDispatcher d
             Log.Missed(logger, schedule.Name, Utc(skipped), now - skipped, schedule.Misfire, schedule.MisfireWindow, misfireThreshold);
         }
 
+        FireMetrics.Skipped(schedule.Name, decision.Skipped.Count);
         if (decision.SkippedBeyond is { } range)
         {
             Log.MissedMore(logger, schedule.Name, Utc(range.After), Utc(range.Until), schedule.Misfire, MisfireRule.ListedSkips);

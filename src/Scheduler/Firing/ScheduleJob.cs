@@ -31,6 +31,7 @@ internal sealed class ScheduleJob(ScheduleFirer firer, TimeProvider time) : IJob
             var own = await context.Scheduler.GetTrigger(ScheduleTriggers.TriggerKey(name), cancellationToken).ConfigureAwait(false);
             var request = new FireRequest(name, manualAt.Value, manualAt.Value, state, manualAt, own?.NextFireTimeUtc);
             var manualResult = await firer.FireAsync(request, cancellationToken).ConfigureAwait(false);
+            FireMetrics.Fired(name, manualResult.Outcome);
             manualResult.State.Write(context.JobDetail.JobDataMap);
             return;
         }
@@ -50,6 +51,7 @@ internal sealed class ScheduleJob(ScheduleFirer firer, TimeProvider time) : IJob
             throw;
         }
 
+        FireMetrics.Fired(name, result.Outcome);
         result.State.Write(context.JobDetail.JobDataMap);
         if (result.NextDue is { } nextDue)
         {

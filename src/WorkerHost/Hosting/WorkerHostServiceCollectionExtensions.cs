@@ -5,11 +5,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Pipeline.Client.Hosting;
 using Pipeline.Consumers.Discovery;
 using Pipeline.Observability;
 using Pipeline.RabbitMq;
 using Pipeline.Results;
 using Pipeline.WorkerHost.Hosting;
+using Pipeline.WorkerHost.Metrics;
 using Pipeline.WorkerHost.Pools;
 using Pipeline.WorkerHost.RabbitMq;
 using Pipeline.WorkerHost.Retries;
@@ -39,7 +41,8 @@ public static class WorkerHostServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        if (services.Any(s => s.ServiceType == typeof(PoolReconciler)))
+        // PoolReconciler is registered as a hosted service: look for it as one (the service type is IHostedService).
+        if (services.Any(s => s.ServiceType == typeof(IHostedService) && s.ImplementationType == typeof(PoolReconciler)))
         {
             return services;
         }
@@ -88,6 +91,12 @@ public static class WorkerHostServiceCollectionExtensions
         {
             throw new AppDefinitionException(unfit);
         }
+
+        // The apps' code can take IPipelineClient to call other functions; it connects on its first call, stores spawned
+        // calls in this host's results store, and each call names the call it was made from as its parent.
+        services.AddPipeline(configuration).AddClient(sp => sp.GetRequiredService<AppRegistry>().Manifests, sp => sp.GetRequiredService<IResultStore>());
+        services.AddSingleton<IValidateOptions<RabbitMqOptions>, WorkerStartupChecks>();
+        services.AddOptions<RabbitMqOptions>().ValidateOnStart();
 
         services.AddSingleton<BrokerTopology>();
         services.AddSingleton<IReplyAddressCheck, RabbitMqReplyAddresses>();
@@ -151,11 +160,16 @@ public static class WorkerHostServiceCollectionExtensions
 
         // Probes: ready while the bus is connected; OTLP export of traces and metrics when configured.
         var health = services.AddPipelineHealth(configuration).AddCheck<WorkerReadiness>(WorkerReadiness.Name, tags: ["ready"]);
+        health.AddCheck<StuckAttemptsCheck>(StuckAttemptsCheck.Name, tags: ["ready"]);
         if (services.Any(s => s.ServiceType == typeof(StoreOutage)))
         {
             health.AddCheck<StoreReadiness>(StoreReadiness.Name, tags: ["ready"]);
         }
 
+        // Gauges of backlog, in-flight, containers and slots, served at /metrics beside the probes (AddPipelineHealth).
+        services.AddSingleton<PoolBacklog>();
+        services.AddSingleton<WorkerMetrics>();
+        services.AddHostedService(sp => sp.GetRequiredService<WorkerMetrics>());
         services.AddPipelineTelemetry(configuration);
         services.Configure<HostOptions>(host => host.ShutdownTimeout = worker.ExitGracePeriod + TimeSpan.FromSeconds(15));
         return services;

@@ -10,6 +10,7 @@ using Pipeline.Messages.Invocations;
 using Pipeline.Messages.Naming;
 using Pipeline.Messages.Parameters;
 using Pipeline.Results;
+using Pipeline.WorkerHost.Metrics;
 using Pipeline.WorkerHost.Slots;
 
 namespace Pipeline.WorkerHost.Pools;
@@ -29,12 +30,16 @@ internal sealed class PoolManager(
     ReplySender replies,
     TimeProvider time,
     IOptions<WorkerOptions> options,
-    ILoggerFactory loggers)
+    ILoggerFactory loggers,
+    StuckAttempts? stuck = null,
+    AppObjects? objects = null)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<Pool?>>> _pools = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggers.CreateLogger<PoolManager>();
     private readonly ConcurrentDictionary<string, string> _refusals = new(StringComparer.Ordinal);
     private volatile bool _stopping;
+
+    private StuckAttempts Stuck { get; } = stuck ?? new(options.Value.StuckAttemptGrace, options.Value.ExitGracePeriod);
 
     public bool IsServing(string queue) => _pools.ContainsKey(queue);
 
@@ -126,6 +131,12 @@ internal sealed class PoolManager(
         await Task.WhenAll(pools.Select(p => StopPoolAsync(p, "shutdown", cancellationToken))).ConfigureAwait(false);
     }
 
+    /// <summary>Each pool here now, for the metrics: starting (slot, lease, <c>enter</c>), running (inputs in flight) or idle.</summary>
+    public IReadOnlyList<PoolActivity> Activity() => [.. _pools.Select(entry =>
+        entry.Value is { IsValueCreated: true, Value: { IsCompletedSuccessfully: true, Result: { } pool } }
+            ? new PoolActivity(entry.Key, pool.Slot.InFlight > 0 ? "running" : "idle", pool.Slot.InFlight)
+            : new PoolActivity(entry.Key, "starting", 0))];
+
     private List<Pool> Running() => _pools.Values
         .Where(l => l.IsValueCreated && l.Value.IsCompletedSuccessfully && l.Value.Result is not null)
         .Select(l => l.Value.Result!)
@@ -212,7 +223,7 @@ internal sealed class PoolManager(
             var containerLogger = loggers.CreateLogger<Container>();
             slot = new ContainerSlot(
                 plan.Queue,
-                () => new Container(plan.Queue, plan.Class, plan.Parameters, time, containerLogger, slotLease.GpuIndices),
+                () => new Container(plan.Queue, plan.Class, plan.Parameters, time, containerLogger, slotLease.GpuIndices, objects) { Stuck = Stuck },
                 time,
                 options.Value.EnterRestartBackoff,
                 plan.Concurrency);

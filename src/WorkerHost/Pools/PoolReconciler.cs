@@ -3,17 +3,19 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pipeline.Consumers.Discovery;
 using Pipeline.Messages.Invocations;
+using Pipeline.WorkerHost.Metrics;
 
 namespace Pipeline.WorkerHost.Pools;
 
 /// <summary>
 /// Every <see cref="WorkerOptions.ReconcileInterval"/>: scales idle containers down, starts pools that hold input and
 /// have no container here (after every host restarted, or a notice was lost: nobody has to publish again), keeps
-/// <c>MinContainers</c> function pools up, and deletes pool queues empty and unused for <see cref="WorkerOptions.QueueIdleTimeout"/>.
+/// <c>MinContainers</c> function pools up, keeps the pools' backlog for the metrics, and deletes pool queues empty and unused for <see cref="WorkerOptions.QueueIdleTimeout"/>.
 /// </summary>
 internal sealed class PoolReconciler(
     PoolManager pools,
     IPoolTransport transport,
+    PoolBacklog backlog,
     AppRegistry registry,
     TimeProvider time,
     IOptions<WorkerOptions> options,
@@ -46,7 +48,9 @@ internal sealed class PoolReconciler(
         }
 
         var now = time.GetUtcNow();
-        foreach (var state in await transport.ListPoolsAsync(cancellationToken).ConfigureAwait(false))
+        var listed = await transport.ListPoolsAsync(cancellationToken).ConfigureAwait(false);
+        backlog.Update(listed);
+        foreach (var state in listed)
         {
             if (registry.FindApp(state.Demand.App) is null || pools.IsServing(state.Queue))
             {

@@ -13,6 +13,12 @@ internal sealed class ResilientResultStore(IResultStore store, StoreOutage outag
     public ValueTask RegisterAsync(string callId, CancellationToken cancellationToken) =>
         outage.RunAsync("register", token => store.RegisterAsync(callId, token), cancellationToken);
 
+    public ValueTask RegisterAsync(string callId, string? parentCallId, CancellationToken cancellationToken) =>
+        outage.RunAsync("register", token => store.RegisterAsync(callId, parentCallId, token), cancellationToken);
+
+    public ValueTask<string?> GetParentCallIdAsync(string callId, CancellationToken cancellationToken) =>
+        store.GetParentCallIdAsync(callId, cancellationToken);
+
     public ValueTask RecordAsync(InvocationCompleted result, CancellationToken cancellationToken) =>
         outage.RunAsync("record", token => store.RecordAsync(result, token), cancellationToken);
 

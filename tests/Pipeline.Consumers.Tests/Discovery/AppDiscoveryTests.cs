@@ -149,11 +149,29 @@ public sealed class AppDiscoveryTests
     }
 
     [Fact]
-    public void Discover_ClsWithoutParameterlessConstructor_NamesClassAndAsksForOne()
+    public void Discover_DefaultFromAConstructorArgument_NamesMemberAndSaysDefaultsCannotComeFromServices()
     {
         var problem = SingleProblem(typeof(NeedsArguments));
 
-        AssertMentions(problem, "[Cls] class NeedsArguments", "no parameterless constructor", "Add one");
+        AssertMentions(problem, "[Parameter] NeedsArguments.Name", "has no default", "cannot come from a constructor argument");
+    }
+
+    [Fact]
+    public void Discover_ClsTakingServices_ReadsDefaultsFromInitializersWithoutServices()
+    {
+        var registry = AppDiscovery.Discover([typeof(TakesServices)]);
+
+        var schema = registry.FindClass("shapes", "takes-services")!.Schema;
+        Assert.True(schema.Bind([]).TryGetValue("size", out var size));
+        Assert.Equal(7, size.AsInt());
+    }
+
+    [Fact]
+    public void Discover_ClsWithOnlyAPrivateConstructorTakingArguments_NamesClassAndAsksForAPublicOne()
+    {
+        var problem = SingleProblem(typeof(PrivateConstructorOnly));
+
+        AssertMentions(problem, "[Cls] class PrivateConstructorOnly", "no public constructor", "Add one");
     }
 
     [Fact]
@@ -205,11 +223,19 @@ public sealed class AppDiscoveryTests
     }
 
     [Fact]
-    public void Discover_InstanceFunction_NamesFunctionAndAsksForStatic()
+    public void Discover_InstanceFunctionInAConcreteClass_IsAFunction()
     {
-        var problem = SingleProblem(typeof(InstanceFunction));
+        var registry = AppDiscovery.Discover([typeof(InstanceFunction)]);
 
-        AssertMentions(problem, "InstanceFunction.Run", "[Function] but is not static", "Make it static");
+        Assert.False(registry.FindFunction("placement", "run")!.Method.IsStatic);
+    }
+
+    [Fact]
+    public void Discover_InstanceFunctionInAnAbstractClass_NamesFunctionAndAsksForAConcreteClass()
+    {
+        var problem = SingleProblem(typeof(AbstractInstanceFunction));
+
+        AssertMentions(problem, "AbstractInstanceFunction.Run", "instance [Function] in an abstract class", "Make it static");
     }
 
     [Fact]
@@ -746,6 +772,31 @@ public sealed class AppDiscoveryTests
         [Parameter] public string Name { get; set; } = name;
     }
 
+    public sealed class Clock;
+
+    [App("shapes"), Cls]
+    public sealed class TakesServices
+    {
+        public TakesServices(Clock clock)
+        {
+            ArgumentNullException.ThrowIfNull(clock);
+        }
+
+        [Parameter] public int Size { get; set; } = 7;
+
+        [Method]
+        public int Run() => Size;
+    }
+
+    [App("shapes"), Cls]
+    public sealed class PrivateConstructorOnly
+    {
+        private PrivateConstructorOnly(Clock clock) => _ = clock;
+
+        [Method]
+        public int Run() => 1;
+    }
+
     [App("shapes"), Cls]
     public abstract class AbstractModel
     {
@@ -786,6 +837,13 @@ public sealed class AppDiscoveryTests
     }
 
     // ----- Placement -----
+    [App("placement")]
+    public abstract class AbstractInstanceFunction
+    {
+        [Function]
+        public string Run() => "x";
+    }
+
     [App("placement")]
     public sealed class InstanceFunction
     {

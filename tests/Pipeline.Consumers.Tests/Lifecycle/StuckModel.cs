@@ -9,6 +9,7 @@ public sealed class StuckModel
     private static readonly ConcurrentDictionary<string, int> Enters = new();
     private static readonly ConcurrentDictionary<string, int> Exits = new();
     private static readonly ConcurrentDictionary<string, ManualResetEventSlim> Gates = new();
+    private static readonly ConcurrentDictionary<string, int> Honours = new();
 
     [Parameter] public required string Name { get; init; }
 
@@ -17,6 +18,9 @@ public sealed class StuckModel
 
     /// <summary>How many containers of <paramref name="name"/> ran exit.</summary>
     public static int Exited(string name) => Exits.GetValueOrDefault(name);
+
+    /// <summary>How many <see cref="HonourAsync"/> calls of <paramref name="name"/> started.</summary>
+    public static int Honouring(string name) => Honours.GetValueOrDefault(name);
 
     [Enter]
     public void Load() => Enters.AddOrUpdate(Name, 1, static (_, n) => n + 1);
@@ -43,7 +47,24 @@ public sealed class StuckModel
     [Method]
     public async Task<string> HonourAsync(CancellationToken cancellationToken)
     {
+        Honours.AddOrUpdate(Name, 1, static (_, n) => n + 1);
         await Task.Delay(Timeout.Infinite, cancellationToken);
+        return Name;
+    }
+
+    /// <summary>Stops when its token fires, reporting it with a <see cref="TimeoutException"/> of its own.</summary>
+    [Method]
+    public async Task<string> ThrowTimeoutAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException e)
+        {
+            throw new TimeoutException("gave up", e);
+        }
+
         return Name;
     }
 }

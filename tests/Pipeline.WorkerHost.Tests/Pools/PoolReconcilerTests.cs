@@ -6,6 +6,7 @@ using Pipeline.Consumers.Invocations;
 using Pipeline.Messages.Invocations;
 using Pipeline.Messages.Naming;
 using Pipeline.Results;
+using Pipeline.WorkerHost.Metrics;
 using Pipeline.WorkerHost.Pools;
 using Pipeline.WorkerHost.Slots;
 
@@ -17,6 +18,7 @@ public sealed class PoolReconcilerTests : IDisposable
 
     private readonly FakeTimeProvider _time = new();
     private readonly FakePoolTransport _transport = new();
+    private readonly PoolBacklog _backlog = new();
     private readonly string _run = Guid.NewGuid().ToString("N");
     private readonly PoolManager _pools;
     private readonly PoolReconciler _reconciler;
@@ -35,7 +37,7 @@ public sealed class PoolReconcilerTests : IDisposable
             _time,
             options,
             NullLoggerFactory.Instance);
-        _reconciler = new PoolReconciler(_pools, _transport, Registry, _time, options, NullLogger<PoolReconciler>.Instance);
+        _reconciler = new PoolReconciler(_pools, _transport, _backlog, Registry, _time, options, NullLogger<PoolReconciler>.Instance);
     }
 
     [Fact]
@@ -49,6 +51,20 @@ public sealed class PoolReconcilerTests : IDisposable
 
         Assert.True(_pools.IsServing(demand.Queue));
         Assert.Contains("enter 0", PoolEvents.Of(_run));
+    }
+
+    [Fact]
+    public async Task ReconcileOnceAsync_ListedPools_KeepsTheirBacklogForTheMetricsAndReportsTheStartedPoolIdle()
+    {
+        var demand = Demand(0);
+        _transport.Listed.Add(new PoolQueueState(demand.Queue, demand, Ready: 7, Messages: 9, Consumers: 0, IdleSince: null));
+        _transport.ExactReady[demand.Queue] = 7;
+
+        await _reconciler.ReconcileOnceAsync(CancellationToken.None);
+
+        var listed = Assert.Single(_backlog.Pools);
+        Assert.Equal((demand.Queue, 7L), (listed.Queue, listed.Ready));
+        Assert.Contains(new PoolActivity(demand.Queue, "idle", 0), _pools.Activity());
     }
 
     [Fact]
