@@ -24,7 +24,7 @@ public sealed class FunctionCall<TResult>
     public Task<TResult> GetAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
         Untyped.GetAsync<TResult>(timeout, cancellationToken);
 
-    /// <summary>Cancels the call; see <see cref="FunctionCall.CancelAsync"/>.</summary>
+    /// <summary>Cancels the call; see <see cref="FunctionCall.CancelAsync(CancellationToken)"/>.</summary>
     /// <param name="cancellationToken">Cancels the request to cancel.</param>
     /// <returns>True if the call was pending and is now cancelled.</returns>
     public Task<bool> CancelAsync(CancellationToken cancellationToken = default) => Untyped.CancelAsync(cancellationToken);
