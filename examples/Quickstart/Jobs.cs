@@ -2,7 +2,8 @@ using Pipeline;
 
 namespace Quickstart;
 
-/// <summary>Plain functions: no state, no lifecycle.</summary>
+/// <summary>Plain functions: no state, no lifecycle. The host checks at start-up that they match <see cref="IJobs"/>.</summary>
+[Implements(typeof(IJobs))]
 public static class Jobs
 {
     [Function(Timeout = "00:00:30")]

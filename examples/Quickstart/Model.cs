@@ -2,9 +2,13 @@ using Pipeline;
 
 namespace Quickstart;
 
-/// <summary>A parameterized class: each (Name, Size) is its own pool with its own enter and exit.</summary>
+/// <summary>
+/// A parameterized class: each (Name, Size) is its own pool with its own enter and exit. It implements its contract
+/// <see cref="IModel"/>, so its methods need no [Method] and the host checks at start-up that its parameters match
+/// <see cref="ModelParameters"/> (names, types and defaults).
+/// </summary>
 [Cls]
-public sealed class Model
+public sealed class Model : IModel
 {
     private string[]? _vocabulary;
 
@@ -25,7 +29,6 @@ public sealed class Model
     public string Generate(string prompt) =>
         $"{Name}-{Size} says: {prompt} {_vocabulary![prompt.Length % _vocabulary.Length]}";
 
-    [Method]
     public int CountTokens(string text) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length * Size;
 
     [Exit]

@@ -153,7 +153,8 @@ public sealed class FunctionHandle
     {
         if (outcome.Status != InvocationStatus.Succeeded)
         {
-            throw new RemoteException(outcome.CallId, outcome.Status, outcome.Error ?? new RemoteError("Unknown", $"The call ended {outcome.Status} without an error.", null));
+            // The subtype says how it ended (FunctionTimeoutException...); catch (RemoteException) still catches them all.
+            throw RemoteExceptions.From(outcome.CallId, outcome.Status, outcome.Error);
         }
 
         return outcome.Value is { } value ? value.Deserialize<TResult>(PayloadJson.Options)! : default!;

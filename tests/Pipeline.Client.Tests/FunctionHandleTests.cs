@@ -42,7 +42,7 @@ public sealed class FunctionHandleTests
             Error = new RemoteError("Pipeline.FunctionTimeoutException", "took too long", "at Somewhere()"),
         });
 
-        var error = await Assert.ThrowsAsync<RemoteException>(() => _client.Function("inference", "square").RemoteAsync<int>([1]));
+        var error = await Assert.ThrowsAnyAsync<RemoteException>(() => _client.Function("inference", "square").RemoteAsync<int>([1]));
 
         Assert.Equal(InvocationStatus.TimedOut, error.Status);
         Assert.Equal("Pipeline.FunctionTimeoutException", error.RemoteType);
@@ -111,7 +111,7 @@ public sealed class FunctionHandleTests
             ? new InvocationCompleted { CallId = invocation.CallId, Status = InvocationStatus.Failed, Error = new RemoteError("System.Exception", "three", null) }
             : FakeTransport.Succeed(invocation, invocation.Args!.Value[0]));
 
-        var error = await Assert.ThrowsAsync<RemoteException>(async () =>
+        var error = await Assert.ThrowsAnyAsync<RemoteException>(async () =>
         {
             await foreach (var _ in _client.Function("inference", "square").MapAsync<int>(Enumerable.Range(0, 10).Cast<object?>()))
             {

@@ -29,7 +29,7 @@ public sealed class EmbeddedPipelineTests : IAsyncLifetime
     [Fact]
     public async Task RemoteAsync_FunctionThrows_RaisesRemoteExceptionWithTypeMessageAndStack()
     {
-        var error = await Assert.ThrowsAsync<RemoteException>(() => Client.Function("embedded", "Crash").RemoteAsync<object>(["boom"]));
+        var error = await Assert.ThrowsAnyAsync<RemoteException>(() => Client.Function("embedded", "Crash").RemoteAsync<object>(["boom"]));
 
         Assert.Equal(InvocationStatus.Failed, error.Status);
         Assert.Equal(typeof(ArgumentOutOfRangeException).FullName, error.RemoteType);
@@ -41,7 +41,7 @@ public sealed class EmbeddedPipelineTests : IAsyncLifetime
     [Fact]
     public async Task RemoteAsync_WrongArguments_RaisesRejectedNamingTheArgument()
     {
-        var error = await Assert.ThrowsAsync<RemoteException>(() => Client.Function("embedded", "square").RemoteAsync<int>(["seven"]));
+        var error = await Assert.ThrowsAnyAsync<RemoteException>(() => Client.Function("embedded", "square").RemoteAsync<int>(["seven"]));
 
         Assert.Equal(InvocationStatus.Rejected, error.Status);
         Assert.Contains("Argument 'x'", error.RemoteMessage, StringComparison.Ordinal);
@@ -141,7 +141,7 @@ public sealed class EmbeddedPipelineTests : IAsyncLifetime
         var broken = Client.Cls("embedded", "model").With(new { run = _run, name = "broken", failEnter = true });
         var healthy = Client.Cls("embedded", "model").With(new { run = _run, name = "healthy" });
 
-        var error = await Assert.ThrowsAsync<RemoteException>(() => broken.Method("generate").RemoteAsync<string>(["x"]));
+        var error = await Assert.ThrowsAnyAsync<RemoteException>(() => broken.Method("generate").RemoteAsync<string>(["x"]));
         Assert.Equal("healthy:100:y", await healthy.Method("generate").RemoteAsync<string>(["y"]));
         await _pipeline.StopAsync();
 
@@ -194,7 +194,7 @@ public sealed class EmbeddedPipelineTests : IAsyncLifetime
     [Fact]
     public async Task MapAsync_SomeInputsFail_ThrowsTheFirstFailure()
     {
-        var error = await Assert.ThrowsAsync<RemoteException>(async () => await Client.Function("embedded", "even-only").MapAsync<int>(new object?[] { 2, 3, 4 }).ToListAsync());
+        var error = await Assert.ThrowsAnyAsync<RemoteException>(async () => await Client.Function("embedded", "even-only").MapAsync<int>(new object?[] { 2, 3, 4 }).ToListAsync());
 
         Assert.Equal("3 is odd", error.RemoteMessage);
     }
@@ -227,7 +227,7 @@ public sealed class EmbeddedPipelineTests : IAsyncLifetime
 
         Assert.True(await call.CancelAsync());
 
-        var error = await Assert.ThrowsAsync<RemoteException>(() => call.GetAsync<int>(TimeSpan.FromSeconds(30)));
+        var error = await Assert.ThrowsAnyAsync<RemoteException>(() => call.GetAsync<int>(TimeSpan.FromSeconds(30)));
         Assert.Equal(InvocationStatus.Cancelled, error.Status);
         await WaitUntilAsync(() => Events.Of(_run).Contains("cancelled"));
         Assert.Equal(["start", "cancelled"], Events.Of(_run));

@@ -30,12 +30,14 @@ internal sealed class AppDiscovery
     public static AppRegistry Discover(IEnumerable<Type> types)
     {
         var discovery = new AppDiscovery();
-        foreach (var type in types.Distinct().OrderBy(t => t.FullName, StringComparer.Ordinal))
+        var ordered = types.Distinct().OrderBy(t => t.FullName, StringComparer.Ordinal).ToList();
+        foreach (var type in ordered)
         {
             discovery.Visit(type);
         }
 
         discovery.CheckRoutes();
+        ContractCheck.Check(ordered, discovery._apps.Values.Select(a => a.Build()).ToList(), discovery._problems);
         return discovery._problems.Count > 0
             ? throw new AppDefinitionException(discovery._problems)
             : new AppRegistry(discovery._apps.Values.Select(a => a.Build()));
@@ -180,7 +182,7 @@ internal sealed class AppDiscovery
         var methods = new Dictionary<string, Callable>(StringComparer.Ordinal);
         var seen = new HashSet<MethodInfo>();
         var candidates = hierarchy.SelectMany(t => t.GetMethods(Declared).OrderBy(m => m.MetadataToken))
-            .Where(m => (m.IsDefined(typeof(MethodAttribute)) || m.IsDefined(typeof(WebEndpointAttribute))) && !m.IsDefined(typeof(FunctionAttribute)));
+            .Where(m => (m.IsDefined(typeof(MethodAttribute)) || m.IsDefined(typeof(WebEndpointAttribute)) || ContractCheck.ImplementsContract(type, m)) && !m.IsDefined(typeof(FunctionAttribute)));
         foreach (var method in candidates)
         {
             // An override is the same method as the one it overrides (virtual dispatch runs the override).

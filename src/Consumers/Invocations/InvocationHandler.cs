@@ -151,7 +151,7 @@ internal sealed class InvocationHandler(AppRegistry registry, CallCancellations 
         Task<object?>? run = null;
         try
         {
-            ContainerContext.Enter(container.Context);
+            ContainerContext.Enter(container.Context.ForInput(message.CallId, attempt));
             // A call made from the method (through the injected client) names this one as its parent.
             CurrentCall.Enter(message.CallId);
             run = container.StartMethodAsync(callable.Method, arguments);

@@ -36,7 +36,7 @@ internal sealed class Container
         _time = time;
         _logger = logger;
         Id = "ct-" + Guid.NewGuid().ToString("N")[..12];
-        Context = new ContainerContext(Id, queue, gpuIndices ?? []);
+        Context = new ContainerContext(Id, queue, gpuIndices ?? [], parameters.Values.ToDictionary(v => v.Key, v => (object?)v.Value.Value, StringComparer.Ordinal));
     }
 
     /// <summary>What user code sees as <see cref="ContainerContext.Current"/> while it runs in this container.</summary>

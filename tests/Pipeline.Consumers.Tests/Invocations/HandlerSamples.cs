@@ -10,6 +10,10 @@ public static class HandlerSamples
     [Function]
     public static int Add(int a, int b) => a + b;
 
+    /// <summary>What <see cref="ContainerContext.Current"/> says about the running input.</summary>
+    [Function]
+    public static string WhoAmI() => $"{ContainerContext.Current?.CallId}/{ContainerContext.Current?.InputId}/{ContainerContext.Current?.Attempt}";
+
     [Function(Timeout = "00:00:05")]
     public static async Task<string> HangAsync(CancellationToken cancellationToken)
     {

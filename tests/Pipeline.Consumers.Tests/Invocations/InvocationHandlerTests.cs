@@ -35,6 +35,16 @@ public sealed class InvocationHandlerTests
     }
 
     [Fact]
+    public async Task HandleAsync_ThirdAttempt_ContainerContextShowsTheCallAndAttempt()
+    {
+        var callId = "fc-" + Guid.NewGuid().ToString("N");
+
+        var result = (await HandleOnceAsync("who-am-i", "[]", 3, callId: callId)).Outcome;
+
+        Assert.Equal($"{callId}/{callId}/3", result.Value!.Value.GetString());
+    }
+
+    [Fact]
     public async Task HandleAsync_FunctionThrows_FailsWithRemoteTypeMessageAndStack()
     {
         var result = await HandleAsync("explode", "[\"bad row 7\"]");

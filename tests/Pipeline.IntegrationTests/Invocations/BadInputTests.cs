@@ -49,7 +49,7 @@ public sealed class BadInputTests(Servers servers) : IDisposable
         await using var session = await TestClient.StartAsync(servers);
         var model = Model(session, raw);
 
-        var error = await Assert.ThrowsAsync<RemoteException>(() => model.Method("slow").RemoteAsync<Reply>(["x", "seven"]).WaitAsync(Patience));
+        var error = await Assert.ThrowsAnyAsync<RemoteException>(() => model.Method("slow").RemoteAsync<Reply>(["x", "seven"]).WaitAsync(Patience));
 
         Assert.Equal(InvocationStatus.Rejected, error.Status);
         Assert.Contains("'milliseconds'", error.RemoteMessage, StringComparison.Ordinal);
@@ -67,7 +67,7 @@ public sealed class BadInputTests(Servers servers) : IDisposable
         await using var session = await TestClient.StartAsync(servers);
         var model = Model(session, raw);
 
-        var error = await Assert.ThrowsAsync<RemoteException>(() => model.Method("slow").RemoteAsync<Reply>(["x"]).WaitAsync(Patience));
+        var error = await Assert.ThrowsAnyAsync<RemoteException>(() => model.Method("slow").RemoteAsync<Reply>(["x"]).WaitAsync(Patience));
 
         Assert.Equal(InvocationStatus.Rejected, error.Status);
         Assert.Contains("missing argument 'milliseconds'", error.RemoteMessage, StringComparison.Ordinal);
@@ -83,7 +83,7 @@ public sealed class BadInputTests(Servers servers) : IDisposable
         await using var session = await TestClient.StartAsync(servers);
         var model = Model(session, raw);
 
-        var error = await Assert.ThrowsAsync<RemoteException>(() => model.Method("generate").RemoteAsync<Reply>(["x", "extra"]).WaitAsync(Patience));
+        var error = await Assert.ThrowsAnyAsync<RemoteException>(() => model.Method("generate").RemoteAsync<Reply>(["x", "extra"]).WaitAsync(Patience));
 
         Assert.Equal(InvocationStatus.Rejected, error.Status);
         Assert.Contains("takes 1 argument(s) (prompt) but got 2", error.RemoteMessage, StringComparison.Ordinal);

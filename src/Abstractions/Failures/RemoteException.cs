@@ -5,6 +5,10 @@ namespace Pipeline.Client;
 /// <summary>
 /// A call failed on the worker. Carries the worker's exception type, message and stack trace, and how the call ended
 /// (<see cref="InvocationStatus.Failed"/>, <see cref="InvocationStatus.TimedOut"/>, <see cref="InvocationStatus.Rejected"/>...).
+/// The client throws the subtype that says how: <see cref="RemoteFailedException"/>, <see cref="FunctionTimeoutException"/>,
+/// <see cref="InputCancelledException"/>, <see cref="InputRejectedException"/> or <see cref="EnterFailedException"/>;
+/// <c>catch (RemoteException)</c> catches them all. It lives in Pipeline.Abstractions (namespace kept) so that app code,
+/// which references only that, can catch the subtypes too.
 /// </summary>
 public class RemoteException : Exception
 {
@@ -28,6 +32,27 @@ public class RemoteException : Exception
     public RemoteException(string message, Exception innerException)
         : base(message, innerException)
     {
+        RemoteType = "";
+    }
+
+    /// <summary>Creates the exception for a subtype that knows how the call ended.</summary>
+    /// <param name="status">How the call ended.</param>
+    /// <param name="message">The message.</param>
+    protected RemoteException(InvocationStatus status, string message)
+        : base(message)
+    {
+        Status = status;
+        RemoteType = "";
+    }
+
+    /// <summary>Creates the exception for a subtype that knows how the call ended, with a cause.</summary>
+    /// <param name="status">How the call ended.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="innerException">The cause.</param>
+    protected RemoteException(InvocationStatus status, string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Status = status;
         RemoteType = "";
     }
 
