@@ -103,7 +103,12 @@ internal sealed class ManagementApi : IDisposable
         {
             var index = (start + i) % _nodes.Count;
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            attempt.CancelAfter(NodeTimeout);
+            if (_nodes.Count > 1)
+            {
+                // With one node there is nowhere to move on to: the caller's own deadline (the CLI's, the reconciler's) decides.
+                attempt.CancelAfter(NodeTimeout);
+            }
+
             try
             {
                 var response = await _http.GetAsync(new Uri(_nodes[index], path), attempt.Token).ConfigureAwait(false);
@@ -118,6 +123,14 @@ internal sealed class ManagementApi : IDisposable
             {
                 last = e;
             }
+        }
+
+        if (last is OperationCanceledException)
+        {
+            throw new InvalidOperationException(
+                $"The RabbitMQ management API at {string.Join(", ", _nodes)} did not answer within {NodeTimeout.TotalSeconds:0} s a node: " +
+                $"check that the nodes run and that {RabbitMqOptions.SectionName}:ManagementUris lists them.",
+                last);
         }
 
         throw new InvalidOperationException(
