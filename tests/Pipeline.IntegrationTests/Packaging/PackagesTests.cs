@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.Xml.Linq;
 using Pipeline.IntegrationTests.Infrastructure;
@@ -28,11 +29,13 @@ public sealed class PackagesTests
         var work = Directory.CreateTempSubdirectory("pipeline-packages-");
         try
         {
-            // A version of its own, so nothing in a NuGet cache can stand in for the packages packed here.
-            var suffix = $"packtest.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
+            // A version of its own, so nothing in a NuGet cache can stand in for the packages packed here; a stable one,
+            // as a user's `dotnet pack` makes, so rules that hold only for stable packages (NU5104) are checked too.
+            var now = DateTime.UtcNow;
+            var suffix = string.Create(CultureInfo.InvariantCulture, $"0.{now:yyMMdd}.{now:HHmmss}{Environment.ProcessId % 100:00}");
             var feed = Directory.CreateDirectory(Path.Combine(work.FullName, "feed")).FullName;
             var pack = await DotnetCommand.RunAsync(
-                ["pack", Path.Combine(RepoPaths.Root, "Pipeline.sln"), "-c", RepoPaths.Configuration, "--no-build", "-o", feed, $"-p:VersionSuffix={suffix}"],
+                ["pack", Path.Combine(RepoPaths.Root, "Pipeline.sln"), "-c", RepoPaths.Configuration, "--no-build", "-o", feed, $"-p:PackageVersion={suffix}"],
                 RepoPaths.Root,
                 BuildEnvironment(),
                 CommandTimeout);
@@ -154,8 +157,8 @@ public sealed class PackagesTests
     private static string PackedVersion(string feed, string suffix)
     {
         const string Prefix = "Pipeline.Abstractions.";
-        var file = Directory.GetFiles(feed, $"{Prefix}*-{suffix}.nupkg").Select(Path.GetFileName).SingleOrDefault();
-        Assert.True(file is not null, $"No Pipeline.Abstractions package with the suffix {suffix}: {string.Join(", ", Directory.GetFiles(feed).Select(Path.GetFileName))}");
+        var file = Directory.GetFiles(feed, $"{Prefix}{suffix}.nupkg").Select(Path.GetFileName).SingleOrDefault();
+        Assert.True(file is not null, $"No Pipeline.Abstractions package of version {suffix}: {string.Join(", ", Directory.GetFiles(feed).Select(Path.GetFileName))}");
         return file[Prefix.Length..^".nupkg".Length];
     }
 
