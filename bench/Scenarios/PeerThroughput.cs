@@ -18,8 +18,12 @@ internal static class PeerThroughput
 {
     public const string Name = "8. Peers: Hangfire";
 
-    /// <summary>Enqueuers at once: Hangfire's Enqueue is a blocking database round trip, so parallel callers, not a window of tasks.</summary>
-    private const int Enqueuers = 32;
+    /// <summary>
+    /// Enqueuers at once: Hangfire's Enqueue is a blocking database round trip, so parallel callers, not a window of tasks.
+    /// 16, with the peer's 10 workers, stays within its pool (<see cref="HangfirePeer.MaxConnections"/>): with 32 and
+    /// Npgsql's default pool of 100, a run on a PostgreSQL shared with other test runs took the server's last slots.
+    /// </summary>
+    private const int Enqueuers = 16;
 
     /// <summary>
     /// Hangfire's half, before any Pipeline worker host starts in this process: a worker host restricts Hangfire's
