@@ -497,12 +497,18 @@ internal sealed class AppDiscovery
             Problem($"{where} sets both Retries= and [Retries]. Keep one of them.");
         }
 
+        if (!Enum.IsDefined(attribute.Isolation))
+        {
+            Problem($"{where} has Isolation={(int)attribute.Isolation}, which is not a ContainerIsolation. Use Process, InProcess, or leave it out (Auto).");
+        }
+
         return new ContainerSettings
         {
             Timeout = timeout,
             ScaledownWindow = scaledown,
             Gpu = string.IsNullOrWhiteSpace(attribute.Gpu) ? null : attribute.Gpu.Trim(),
             MinContainers = attribute.MinContainers,
+            Isolation = attribute.Isolation,
             MaxContainers = attribute.MaxContainers,
             Retries = retries is not null ? ReadRetries(where, retries) : RetryPolicy.Fixed(Math.Clamp(attribute.Retries, 0, 10)),
         };

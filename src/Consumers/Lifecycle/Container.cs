@@ -204,6 +204,7 @@ internal sealed class Container
         }
 
         _broken.TrySetResult();
+        Stuck.ContainerBroken?.Invoke(Queue, IsStuck);
         _ = ExitWhenAttemptsEndAsync();
     }
 
@@ -284,7 +285,12 @@ internal sealed class Container
 
     private async Task ExitAsync(TimeSpan grace)
     {
-        Telemetry.ContainerExited(Queue);
+        // Counted as started only when StartAsync ran (a process container's stand-in in the host never starts).
+        if (_start is not null)
+        {
+            Telemetry.ContainerExited(Queue);
+        }
+
         var entered = _start is { IsCompletedSuccessfully: true, Result: true };
         if (_class is null || !entered || Instance is null)
         {

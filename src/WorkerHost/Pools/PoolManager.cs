@@ -11,6 +11,7 @@ using Pipeline.Messages.Naming;
 using Pipeline.Messages.Parameters;
 using Pipeline.Results;
 using Pipeline.WorkerHost.Metrics;
+using Pipeline.WorkerHost.Processes;
 using Pipeline.WorkerHost.Slots;
 
 namespace Pipeline.WorkerHost.Pools;
@@ -32,7 +33,8 @@ internal sealed class PoolManager(
     IOptions<WorkerOptions> options,
     ILoggerFactory loggers,
     StuckAttempts? stuck = null,
-    AppObjects? objects = null)
+    AppObjects? objects = null,
+    ProcessContainers? processes = null)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<Pool?>>> _pools = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggers.CreateLogger<PoolManager>();
@@ -230,9 +232,17 @@ internal sealed class PoolManager(
             var pool = new Pool(plan, slot, slotLease, lease);
             Log.PoolStarting(_logger, plan.Queue, plan.Parameters.ToString());
 
-            // enter runs before the queue is consumed: no input waits behind a container that is not ready.
-            await slot.AcquireAsync().ConfigureAwait(false);
-            pool.Endpoint = await transport.ConnectAsync(plan, deadLetters => new InvocationConsumer(slot, handler, results, retries, replies, deadLetters), cancellationToken).ConfigureAwait(false);
+            if (processes?.Runs(plan) == true)
+            {
+                // A process container enters and consumes in its own process; the slot here mirrors its inputs.
+                pool.Endpoint = await processes.StartAsync(plan, slotLease, slot, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                // enter runs before the queue is consumed: no input waits behind a container that is not ready.
+                await slot.AcquireAsync().ConfigureAwait(false);
+                pool.Endpoint = await transport.ConnectAsync(plan, deadLetters => new InvocationConsumer(slot, handler, results, retries, replies, deadLetters), cancellationToken).ConfigureAwait(false);
+            }
             if (lease is not null)
             {
                 pool.LostRegistration = lease.Lost.Register(() => _ = StopPoolAsync(pool, "lease lost", CancellationToken.None));
@@ -319,13 +329,15 @@ internal sealed class PoolManager(
 
         // Half the grace period lets in-flight inputs finish; after that they are cancelled and go back to the
         // queue for another host, uncounted. The rest is for exit hooks.
+        // A process container drains and exits in its own process, within a grace a little shorter than this one.
+        var endpointGrace = pool.Endpoint is ChildContainer ? grace : grace / 2;
         using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        drain.CancelAfter(grace / 2);
+        drain.CancelAfter(endpointGrace);
         try
         {
             if (pool.Endpoint is not null)
             {
-                await pool.Endpoint.StopAsync(drain.Token).WaitAsync(grace / 2, time, CancellationToken.None).ConfigureAwait(false);
+                await pool.Endpoint.StopAsync(drain.Token).WaitAsync(endpointGrace, time, CancellationToken.None).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or TimeoutException)
