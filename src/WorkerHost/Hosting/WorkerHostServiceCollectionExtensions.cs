@@ -166,7 +166,8 @@ public static class WorkerHostServiceCollectionExtensions
         });
 
         // Registered after MassTransit: hosted services stop in reverse order, so pools stop before the bus does.
-        if (services.Any(s => s.ServiceType == typeof(RetryServer)))
+        // A process container schedules retries through the client alone; its host's server delivers them.
+        if (container is null && services.Any(s => s.ServiceType == typeof(RetryServer)))
         {
             services.AddHostedService(sp => sp.GetRequiredService<RetryServer>());
         }
