@@ -203,8 +203,10 @@ internal sealed class Container
             IsBroken = true;
         }
 
-        _broken.TrySetResult();
+        // Told before the waiting input is released: a process container ends its process here, so that input never
+        // starts on a replacement inside it.
         Stuck.ContainerBroken?.Invoke(Queue, IsStuck);
+        _broken.TrySetResult();
         _ = ExitWhenAttemptsEndAsync();
     }
 

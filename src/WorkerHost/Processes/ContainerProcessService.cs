@@ -106,26 +106,35 @@ internal sealed class ContainerProcessService(
 
     private void OnBroken(string queue, bool isStuck)
     {
+        if (isStuck)
+        {
+            // At once, on the breaking thread: the TimedOut outcome was recorded at the deadline, a grace ago, and the
+            // input waiting for this container must not start on a replacement in this process.
+            KillSelf(queue, "stuck (an attempt ran past its timeout and grace)");
+            return;
+        }
+
+        // The cancelled attempt's outcome is being recorded: let it land (at most the grace), so the input is
+        // acknowledged as Cancelled rather than delivered again.
         _ = Task.Run(async () =>
         {
-            var reason = isStuck ? "stuck (an attempt ran past its timeout and grace)" : "terminated by a cancel";
-            if (!isStuck)
+            var before = pools.Activity().FirstOrDefault(a => a.Queue == queue)?.InFlight ?? 0;
+            var deadline = time.GetUtcNow() + stuck.Grace;
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20), time);
+            while (before > 0 && time.GetUtcNow() < deadline && (pools.Activity().FirstOrDefault(a => a.Queue == queue)?.InFlight ?? 0) >= before)
             {
-                // The cancelled attempt's outcome is being recorded: let it land (at most the grace), so the input is
-                // acknowledged as Cancelled rather than delivered again.
-                var before = pools.Activity().FirstOrDefault(a => a.Queue == queue)?.InFlight ?? 0;
-                var deadline = time.GetUtcNow() + stuck.Grace;
-                using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20), time);
-                while (time.GetUtcNow() < deadline && (pools.Activity().FirstOrDefault(a => a.Queue == queue)?.InFlight ?? 0) >= before && before > 0)
-                {
-                    await timer.WaitForNextTickAsync(CancellationToken.None).ConfigureAwait(false);
-                }
+                await timer.WaitForNextTickAsync(CancellationToken.None).ConfigureAwait(false);
             }
 
-            ProcessesLog.ChildKillingItself(logger, queue, reason);
-            Report(ContainerProcess.Killing + reason);
-            using var self = Process.GetCurrentProcess();
-            self.Kill();
+            KillSelf(queue, "terminated by a cancel");
         });
+    }
+
+    private void KillSelf(string queue, string reason)
+    {
+        ProcessesLog.ChildKillingItself(logger, queue, reason);
+        Report(ContainerProcess.Killing + reason);
+        using var self = Process.GetCurrentProcess();
+        self.Kill();
     }
 }
