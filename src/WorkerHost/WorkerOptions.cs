@@ -59,6 +59,14 @@ public sealed class WorkerOptions
     /// <summary>How long a pool queue must be empty and unused before it is deleted (if-empty, if-unused). Default 10 min.</summary>
     public TimeSpan QueueIdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Where this host runs containers, whatever each function or class says: <c>Process</c> (a child process each) or
+    /// <c>InProcess</c>. Default <c>Auto</c>: each function's or class's <c>Isolation</c>, which by default is a process
+    /// for a pool with a GPU requirement and in process otherwise. For tests and operators (a host that must survive
+    /// native crashes, or one that must start containers fastest).
+    /// </summary>
+    public ContainerIsolation Isolation { get; set; }
+
     /// <summary>Runs GPU functions and classes on CPU slots: the embedded mode, on a laptop without GPUs.</summary>
     internal bool IgnoreGpus { get; set; }
 
@@ -73,6 +81,11 @@ public sealed class WorkerOptions
         if (StuckAttemptGrace < TimeSpan.FromMilliseconds(100) || StuckAttemptGrace > TimeSpan.FromMinutes(10))
         {
             yield return $"{Section}:StuckAttemptGrace must be between 100 ms and 10 min (got {StuckAttemptGrace}); it is how long code may run after its timeout or cancel before its container is replaced.";
+        }
+
+        if (!Enum.IsDefined(Isolation))
+        {
+            yield return $"{Section}:Isolation must be Auto, Process or InProcess (got {Isolation}).";
         }
 
         if (FunctionConcurrency < 1)

@@ -9,6 +9,7 @@ using Pipeline.Consumers.Lifecycle;
 using Pipeline.Consumers.Replies;
 using Pipeline.Results;
 using Pipeline.WorkerHost.Pools;
+using Pipeline.WorkerHost.Processes;
 using Pipeline.WorkerHost.Slots;
 
 namespace Pipeline.WorkerHost;
@@ -81,15 +82,23 @@ public static class WorkerServiceCollectionExtensions
         }
     }
 
-    // A declared inventory wins; otherwise nvidia-smi says what the machine has (once, at start-up).
+    // A declared inventory wins; otherwise nvidia-smi says what the machine has (once, at start-up). Either way a
+    // CUDA_VISIBLE_DEVICES set on the host narrows it: that is how a process container owns exactly its GPUs.
     private static SlotInventory CreateInventory(WorkerOptions options, ILoggerFactory loggers)
     {
+        var logger = loggers.CreateLogger(typeof(GpuDetector));
+        if (Environment.GetEnvironmentVariable(ContainerProcess.GpusVariable) is { Length: > 0 })
+        {
+            // A process container owns exactly the GPUs its host lent it, without asking nvidia-smi again.
+            return new SlotInventory(options.CpuSlots, ContainerProcess.GpusFromEnvironment());
+        }
+
         var gpus = options.Gpus.Count > 0
             ? GpuDevice.FromNames(options.Gpus)
             : options.DetectGpus && !options.IgnoreGpus
-                ? GpuDetector.DetectAsync(options.NvidiaSmiPath, loggers.CreateLogger(typeof(GpuDetector)), CancellationToken.None).GetAwaiter().GetResult()
+                ? GpuDetector.DetectAsync(options.NvidiaSmiPath, logger, CancellationToken.None).GetAwaiter().GetResult()
                 : [];
-        return new SlotInventory(options.CpuSlots, gpus);
+        return new SlotInventory(options.CpuSlots, GpuVisibility.Apply(gpus, Environment.GetEnvironmentVariable(GpuVisibility.Variable), logger));
     }
 
     private sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>

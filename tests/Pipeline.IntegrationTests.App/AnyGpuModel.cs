@@ -2,9 +2,10 @@ namespace Pipeline.IntegrationTests.App;
 
 /// <summary>
 /// A GPU class pool with a short scale-down window: each input holds its container until the test opens the input's
-/// gate, and says which container and GPUs ran it, so a test sees several containers of one pool at once.
+/// gate, and says which container and GPUs ran it, so a test sees several containers of one pool at once. In process:
+/// a process pool runs one child per host until children are scaled within a host (docs/notes.md).
 /// </summary>
-[Cls(Gpu = "any", ScaledownWindow = "00:00:02", Timeout = "00:02:00")]
+[Cls(Gpu = "any", ScaledownWindow = "00:00:02", Timeout = "00:02:00", Isolation = ContainerIsolation.InProcess)]
 public sealed class AnyGpuModel
 {
     [Parameter] public required string Name { get; init; }

@@ -28,4 +28,12 @@ public sealed class WorkerOptionsTests
 
         Assert.StartsWith("Pipeline:Worker:StuckAttemptGrace must be between 100 ms and 10 min", problem, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Validate_IsolationNotAValue_NamesTheKeyAndTheChoices()
+    {
+        var problem = Assert.Single(new WorkerOptions { Isolation = (ContainerIsolation)7 }.Validate());
+
+        Assert.Equal("Pipeline:Worker:Isolation must be Auto, Process or InProcess (got 7).", problem);
+    }
 }

@@ -16,6 +16,13 @@ public abstract class ContainerOptionsAttribute : Attribute
     /// <summary>GPU requirement in Modal's syntax: <c>"H100"</c>, <c>"A100-80GB:2"</c>, <c>"any"</c>, or a fallback list <c>"H100, A100-80GB:2"</c>.</summary>
     public string? Gpu { get; set; }
 
+    /// <summary>
+    /// Where containers run: <see cref="ContainerIsolation.Process"/> (a child process of the worker host) or
+    /// <see cref="ContainerIsolation.InProcess"/>. Default <see cref="ContainerIsolation.Auto"/>: a process for a pool
+    /// with a <see cref="Gpu"/> requirement, in process otherwise. A host may override it (<c>Pipeline:Worker:Isolation</c>).
+    /// </summary>
+    public ContainerIsolation Isolation { get; set; }
+
     /// <summary>Containers kept running across all hosts even when idle (warm). Default 0.</summary>
     public int MinContainers { get; set; }
 

@@ -529,12 +529,18 @@ internal sealed class AppDiscovery
             Problem($"{where} sets both Retries= and [Retries]. Keep one of them.");
         }
 
+        if (!Enum.IsDefined(attribute.Isolation))
+        {
+            Problem($"{where} has Isolation={(int)attribute.Isolation}, which is not a ContainerIsolation. Use Process, InProcess, or leave it out (Auto).");
+        }
+
         return new ContainerSettings
         {
             Timeout = timeout,
             ScaledownWindow = scaledown,
             Gpu = string.IsNullOrWhiteSpace(attribute.Gpu) ? null : attribute.Gpu.Trim(),
             MinContainers = attribute.MinContainers,
+            Isolation = attribute.Isolation,
             MaxContainers = attribute.MaxContainers,
             BufferContainers = Math.Max(0, attribute.BufferContainers),
             MaxInputs = concurrent is null ? null : Math.Clamp(concurrent.MaxInputs, 1, MaxConcurrentInputs),

@@ -12,6 +12,8 @@ internal sealed record ContainerSettings
 
     public string? Gpu { get; init; }
 
+    public ContainerIsolation Isolation { get; init; }
+
     public int MinContainers { get; init; }
 
     public int MaxContainers { get; init; }

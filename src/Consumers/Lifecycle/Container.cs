@@ -203,6 +203,9 @@ internal sealed class Container
             IsBroken = true;
         }
 
+        // Told before the waiting input is released: a process container ends its process here, so that input never
+        // starts on a replacement inside it.
+        Stuck.ContainerBroken?.Invoke(Queue, IsStuck);
         _broken.TrySetResult();
         _ = ExitWhenAttemptsEndAsync();
     }
@@ -284,7 +287,12 @@ internal sealed class Container
 
     private async Task ExitAsync(TimeSpan grace)
     {
-        Telemetry.ContainerExited(Queue);
+        // Counted as started only when StartAsync ran (a process container's stand-in in the host never starts).
+        if (_start is not null)
+        {
+            Telemetry.ContainerExited(Queue);
+        }
+
         var entered = _start is { IsCompletedSuccessfully: true, Result: true };
         if (_class is null || !entered || Instance is null)
         {

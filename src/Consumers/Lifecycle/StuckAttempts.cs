@@ -19,6 +19,12 @@ internal sealed class StuckAttempts(TimeSpan grace, TimeSpan exitGrace)
 
     public TimeSpan ExitGrace { get; } = exitGrace;
 
+    /// <summary>
+    /// Told the pool queue and whether it was stuck (else terminated by a cancel) when a container of this host breaks.
+    /// A process container sets it to end its process instead of replacing the container inside it.
+    /// </summary>
+    public Action<string, bool>? ContainerBroken { get; set; }
+
     /// <summary>The attempts stuck now, oldest first.</summary>
     public IReadOnlyList<StuckAttempt> Now => [.. _now.Keys.OrderBy(static a => a.StartedAt)];
 

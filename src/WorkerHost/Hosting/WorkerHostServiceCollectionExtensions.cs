@@ -13,6 +13,7 @@ using Pipeline.Results;
 using Pipeline.WorkerHost.Hosting;
 using Pipeline.WorkerHost.Metrics;
 using Pipeline.WorkerHost.Pools;
+using Pipeline.WorkerHost.Processes;
 using Pipeline.WorkerHost.RabbitMq;
 using Pipeline.WorkerHost.Retries;
 using Pipeline.WorkerHost.Store;
@@ -41,11 +42,14 @@ public static class WorkerHostServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        // PoolReconciler is registered as a hosted service: look for it as one (the service type is IHostedService).
-        if (services.Any(s => s.ServiceType == typeof(IHostedService) && s.ImplementationType == typeof(PoolReconciler)))
+        // WorkerHostedService is registered as a hosted service: look for it as one (the service type is IHostedService).
+        if (services.Any(s => s.ServiceType == typeof(IHostedService) && s.ImplementationType == typeof(WorkerHostedService)))
         {
             return services;
         }
+
+        // Set by a worker host on the process containers it starts: serve this one pool, as a child of that host.
+        var container = ContainerProcess.FromEnvironment();
 
         var worker = configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions();
         var rabbit = configuration.GetSection(RabbitMqOptions.SectionName).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
@@ -104,7 +108,20 @@ public static class WorkerHostServiceCollectionExtensions
         services.AddSingleton<BrokerTopology>();
         services.AddSingleton<IReplyAddressCheck, RabbitMqReplyAddresses>();
         services.AddSingleton<ManagementApi>();
-        services.AddSingleton<IPoolTransport, RabbitMqPoolTransport>();
+        if (container is null)
+        {
+            services.AddSingleton<IPoolTransport, RabbitMqPoolTransport>();
+            services.AddSingleton<ProcessContainers>();
+        }
+        else
+        {
+            // The child serves its pool in process, and its host holds the pool's MaxContainers lease.
+            services.AddSingleton(container);
+            services.AddSingleton<RabbitMqPoolTransport>();
+            services.AddSingleton<IPoolTransport>(sp => new ChildPoolTransport(sp.GetRequiredService<RabbitMqPoolTransport>()));
+            services.PostConfigure<WorkerOptions>(o => o.Isolation = ContainerIsolation.InProcess);
+        }
+
         services.AddSingleton<PoolEndpointObserver>();
         services.AddReceiveEndpointObserver(sp => sp.GetRequiredService<PoolEndpointObserver>());
         services.AddMassTransit(bus =>
@@ -152,13 +169,22 @@ public static class WorkerHostServiceCollectionExtensions
         });
 
         // Registered after MassTransit: hosted services stop in reverse order, so pools stop before the bus does.
-        if (services.Any(s => s.ServiceType == typeof(RetryServer)))
+        // A process container schedules retries through the client alone; its host's server delivers them.
+        if (container is null && services.Any(s => s.ServiceType == typeof(RetryServer)))
         {
             services.AddHostedService(sp => sp.GetRequiredService<RetryServer>());
         }
 
         services.AddHostedService<WorkerHostedService>();
-        services.AddHostedService<PoolReconciler>();
+        if (container is null)
+        {
+            services.AddHostedService<PoolReconciler>();
+        }
+        else
+        {
+            services.AddHostedService<ContainerProcessService>();
+        }
+
         services.AddHostedService<ShutdownSignals>();
 
         // Probes: ready while the bus is connected; OTLP export of traces and metrics when configured.

@@ -3,8 +3,9 @@ using Pipeline.Messages.Invocations;
 
 namespace Pipeline.WorkerHost.Pools;
 
-/// <summary>Receives pool notices and forms the pool here.</summary>
-internal sealed class PoolDemandedConsumer(PoolManager pools) : IConsumer<PoolDemanded>
+/// <summary>Receives pool notices and forms the pool here; a process container (<paramref name="onlyPool"/>) heeds only its own pool's.</summary>
+internal sealed class PoolDemandedConsumer(PoolManager pools, PoolDemanded? onlyPool = null) : IConsumer<PoolDemanded>
 {
-    public Task Consume(ConsumeContext<PoolDemanded> context) => pools.EnsureAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<PoolDemanded> context) =>
+        onlyPool is null || onlyPool.Queue == context.Message.Queue ? pools.EnsureAsync(context.Message, context.CancellationToken) : Task.CompletedTask;
 }

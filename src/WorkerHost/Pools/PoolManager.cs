@@ -11,6 +11,7 @@ using Pipeline.Messages.Naming;
 using Pipeline.Messages.Parameters;
 using Pipeline.Results;
 using Pipeline.WorkerHost.Metrics;
+using Pipeline.WorkerHost.Processes;
 using Pipeline.WorkerHost.Slots;
 
 namespace Pipeline.WorkerHost.Pools;
@@ -36,7 +37,8 @@ internal sealed class PoolManager(
     ILoggerFactory loggers,
     StuckAttempts? stuck = null,
     AppObjects? objects = null,
-    PoolScaleOverrides? overrides = null)
+    PoolScaleOverrides? overrides = null,
+    ProcessContainers? processes = null)
 {
     /// <summary>The lease slots a pool without <c>MaxContainers</c> has across all hosts.</summary>
     internal const int UnlimitedLeases = 1000;
@@ -324,12 +326,24 @@ internal sealed class PoolManager(
             container = NewContainer(pool, slotLease, lease);
             Log.PoolStarting(_logger, plan.Queue, plan.Parameters.ToString());
 
-            // enter runs before the queue is consumed: no input waits behind a container that is not ready.
-            await container.Slot.AcquireAsync().ConfigureAwait(false);
-            pool.TryAdd(container);
-            pool.Dispatch.Pressed += () => OnPressed(pool);
-            pool.Endpoint = await transport.ConnectAsync(plan, deadLetters => new InvocationConsumer(pool.Dispatch, handler, results, retries, replies, deadLetters), cancellationToken).ConfigureAwait(false);
-            container.LostRegistration = lease.Lost.Register(() => _ = StopContainerAsync(pool, container, "lease lost"));
+            if (processes?.Runs(plan) == true)
+            {
+                // A process container enters and consumes in its own process; its slot here mirrors its inputs. A
+                // process pool runs one child per host for now: it is not scaled within a host (see AddContainerAsync).
+                pool.TryAdd(container);
+                pool.Endpoint = await processes.StartAsync(plan, slotLease, container.Slot, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                // enter runs before the queue is consumed: no input waits behind a container that is not ready.
+                await container.Slot.AcquireAsync().ConfigureAwait(false);
+                pool.TryAdd(container);
+                pool.Dispatch.Pressed += () => OnPressed(pool);
+                pool.Endpoint = await transport.ConnectAsync(plan, deadLetters => new InvocationConsumer(pool.Dispatch, handler, results, retries, replies, deadLetters), cancellationToken).ConfigureAwait(false);
+            }
+
+            var first = container;
+            container.LostRegistration = lease.Lost.Register(() => _ = StopContainerAsync(pool, first, "lease lost"));
 
             // A broker that closes the connection (maintenance, close_all_connections, a restart) ends the containers:
             // they run exit, and the reconciler enters fresh ones once the pool has input again after the reconnect.
@@ -428,7 +442,9 @@ internal sealed class PoolManager(
     // leases are all held, or its enter failed (the pool's other containers serve meanwhile).
     private async Task<bool> AddContainerAsync(Pool pool, int leases, string reason, CancellationToken cancellationToken)
     {
-        if (slots.TryAcquire(pool.Plan.Gpu) is not { } slotLease)
+        // A process pool's child consumes the queue itself, so a second in-process container here would take no input
+        // (and would run enter in the host): process pools keep one child per host until children are scaled too.
+        if (processes?.Runs(pool.Plan) == true || slots.TryAcquire(pool.Plan.Gpu) is not { } slotLease)
         {
             return false;
         }
@@ -580,13 +596,15 @@ internal sealed class PoolManager(
 
         // Half the grace period lets in-flight inputs finish; after that they are cancelled and go back to the
         // queue for another host, uncounted. The rest is for exit hooks.
+        // A process container drains and exits in its own process, within a grace a little shorter than this one.
+        var endpointGrace = pool.Endpoint is ChildContainer ? grace : grace / 2;
         using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        drain.CancelAfter(grace / 2);
+        drain.CancelAfter(endpointGrace);
         try
         {
             if (pool.Endpoint is not null)
             {
-                await pool.Endpoint.StopAsync(drain.Token).WaitAsync(grace / 2, time, CancellationToken.None).ConfigureAwait(false);
+                await pool.Endpoint.StopAsync(drain.Token).WaitAsync(endpointGrace, time, CancellationToken.None).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or TimeoutException)

@@ -25,4 +25,13 @@ internal static partial class SlotsLog
 
     [LoggerMessage(2106, LogLevel.Warning, "Gpu \"{Spec}\": {Type} is not a GPU type Modal documents; it is matched against device names as written")]
     public static partial void UnknownGpuType(ILogger logger, string spec, string type);
+
+    [LoggerMessage(2107, LogLevel.Warning, "CUDA_VISIBLE_DEVICES=\"{Visible}\": \"{Entry}\" is not a GPU index, so the list ends there (as in CUDA); name GPUs by their nvidia-smi index")]
+    public static partial void VisibleDevicesCut(ILogger logger, string visible, string entry);
+
+    [LoggerMessage(2108, LogLevel.Warning, "CUDA_VISIBLE_DEVICES=\"{Visible}\": GPU {Index} is not on this host or is named twice; skipped")]
+    public static partial void VisibleDeviceSkipped(ILogger logger, string visible, int index);
+
+    [LoggerMessage(2109, LogLevel.Information, "CUDA_VISIBLE_DEVICES=\"{Visible}\": this host owns {Kept} of the {All} GPU(s) it has")]
+    public static partial void VisibleDevices(ILogger logger, string visible, int kept, int all);
 }
