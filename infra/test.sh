@@ -110,7 +110,7 @@ rc=$((units_rc != 0 ? units_rc : integration_rc))
 if (($# == 0)) && ((rc == 0)); then
   PIPELINE_CHAOS_TRX="$RESULTS/chaos" "$ROOT/infra/chaos.sh" 1 2>&1 | tee -a "$CONSOLE_LOG"
   rc=${PIPESTATUS[0]}
-  # About a minute and a half on a quiet machine (its private RabbitMQ node and PostgreSQL server start first).
+  # 1.5 to 2.5 minutes with dotnet test around it (its private RabbitMQ node and PostgreSQL server start first).
   PIPELINE_NETNS_TRX="$RESULTS/netns" "$ROOT/infra/netns-test.sh" 1 2>&1 | tee -a "$CONSOLE_LOG"
   netns_rc=${PIPESTATUS[0]}
   ((rc == 0)) && rc=$netns_rc
