@@ -9,7 +9,8 @@
 # 3. dotnet build <solution> -c Release, then dotnet test --no-build in two lanes at
 #    once (the integration assembly; every other test assembly), one TRX file
 #    per test assembly into artifacts/test-results (wiped first); then the chaos
-#    test once (infra/chaos.sh 1) when run without arguments and all passed
+#    test once (infra/chaos.sh 1) and the network-loss test once (infra/netns-test.sh 1,
+#    needs root: network namespaces) when run without arguments and all passed
 # 4. sums the TRX <Counters> and prints as the last line:
 #    tests: N passed, N failed, N skipped
 # Exits non-zero if the manifests are invalid, if the build or any test fails, if dotnet test fails, or if
@@ -88,7 +89,8 @@ UNITS="$RESULTS/units.slnf"
 args=("$@")
 # The node-loss test (Category=Cluster) needs a 3-node cluster and about 5 minutes: it runs only through
 # infra/cluster-test.sh (docs/operations.md).
-(($# == 0)) && args=(--filter "Category!=Chaos&Category!=Cluster")
+# The network-loss test (Category=NetNs) makes network namespaces: it runs through infra/netns-test.sh below.
+(($# == 0)) && args=(--filter "Category!=Chaos&Category!=Cluster&Category!=NetNs")
 # On a loaded machine a test host alone can take over vstest's default 90 s to start.
 export VSTEST_CONNECTION_TIMEOUT=${VSTEST_CONNECTION_TIMEOUT:-300}
 log "dotnet test (two lanes: $INTEGRATION, and ${UNITS#"$ROOT"/})${*:+ $*}; TRX files in ${RESULTS#"$ROOT"/}"
@@ -108,6 +110,10 @@ rc=$((units_rc != 0 ? units_rc : integration_rc))
 if (($# == 0)) && ((rc == 0)); then
   PIPELINE_CHAOS_TRX="$RESULTS/chaos" "$ROOT/infra/chaos.sh" 1 2>&1 | tee -a "$CONSOLE_LOG"
   rc=${PIPESTATUS[0]}
+  # 1.5 to 2.5 minutes with dotnet test around it (its private RabbitMQ node and PostgreSQL server start first).
+  PIPELINE_NETNS_TRX="$RESULTS/netns" "$ROOT/infra/netns-test.sh" 1 2>&1 | tee -a "$CONSOLE_LOG"
+  netns_rc=${PIPESTATUS[0]}
+  ((rc == 0)) && rc=$netns_rc
 fi
 set -e
 

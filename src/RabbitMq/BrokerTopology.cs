@@ -25,6 +25,7 @@ internal sealed class BrokerTopology : IAsyncDisposable
     private const int MaxNameBytes = 255;
 
     private static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan MaxTopologyHeartbeat = TimeSpan.FromSeconds(10);
 
     private readonly RabbitMqOptions _options;
     private readonly ILogger _logger;
@@ -53,8 +54,9 @@ internal sealed class BrokerTopology : IAsyncDisposable
             AutomaticRecoveryEnabled = false,
             TopologyRecoveryEnabled = false,
 
-            // Leases of a host that vanished without closing its socket are freed after about two missed heartbeats.
-            RequestedHeartbeat = TimeSpan.FromSeconds(10),
+            // Leases of a host that vanished without closing its socket are freed after about two missed heartbeats:
+            // at most 10 s, shorter when the configured heartbeat is.
+            RequestedHeartbeat = _options.Heartbeat < MaxTopologyHeartbeat ? _options.Heartbeat : MaxTopologyHeartbeat,
         };
 
         // Every cluster node (or the connection string's one): a connection goes to the first that answers.

@@ -142,6 +142,7 @@ internal sealed class ManagementApi : IDisposable
     {
         var start = Volatile.Read(ref _current);
         Exception? last = null;
+        var failures = new List<string>(_nodes.Count);
         for (var i = 0; i < _nodes.Count; i++)
         {
             var index = (start + i) % _nodes.Count;
@@ -158,14 +159,26 @@ internal sealed class ManagementApi : IDisposable
                 Volatile.Write(ref _current, index);
                 return response;
             }
-            catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError || e.InnerException is SocketException)
+            catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError || e.InnerException is SocketException)
             {
                 last = e;
+                failures.Add($"{_nodes[index]} ({(e.HttpRequestError == HttpRequestError.NameResolutionError ? "host not found" : "connection refused")})");
             }
             catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
             {
                 last = e;
+                failures.Add(string.Create(CultureInfo.InvariantCulture, $"{_nodes[index]} (no answer within {NodeTimeout.TotalSeconds:0} s)"));
             }
+        }
+
+        if (_nodes.Count > 1)
+        {
+            // A cluster: say what each node did, so an operator sees which one to look at.
+            throw new InvalidOperationException(
+                $"Could not reach the RabbitMQ management API of any node: {string.Join("; ", failures)}. " +
+                "Is the management plugin enabled on them (rabbitmq-plugins enable rabbitmq_management)? " +
+                $"Set {RabbitMqOptions.SectionName}:ManagementUris to every node's API if they listen elsewhere.",
+                last);
         }
 
         if (last is OperationCanceledException)

@@ -17,6 +17,7 @@ internal static class RabbitMqBusConfiguration
         {
             host.Username(user);
             host.Password(password);
+            host.Heartbeat(options.Heartbeat);
             if (tls)
             {
                 host.UseSsl(ssl => ssl.ServerName = firstHost);

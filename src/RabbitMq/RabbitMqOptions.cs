@@ -71,6 +71,15 @@ public sealed class RabbitMqOptions
     /// </summary>
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The AMQP heartbeat every connection asks for (MassTransit's bus, the topology connection): how soon a host or
+    /// client notices a broker it can no longer reach when no TCP close arrives (a cut link, a dead machine). RabbitMQ
+    /// takes the smaller of this and the broker's own value; a connection is given up after missed heartbeats, and the
+    /// broker requeues its unacknowledged inputs likewise. Whole seconds, 1 s to 10 min. Default 60 s (RabbitMQ's and
+    /// MassTransit's default). The topology connection uses at most 10 s, so a vanished host's leases are freed soon.
+    /// </summary>
+    public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>The connection string in effect: the setting, else the environment variable, else the default.</summary>
     internal string EffectiveConnectionString =>
         ResolveConnectionString(ConnectionString, Environment.GetEnvironmentVariable(EnvironmentVariable));
@@ -262,6 +271,11 @@ public sealed class RabbitMqOptions
         if (SendTimeout < TimeSpan.FromSeconds(1) || SendTimeout > TimeSpan.FromHours(1))
         {
             errors.Add($"{SectionName}:SendTimeout must be between 00:00:01 and 01:00:00 (it was {SendTimeout}).");
+        }
+
+        if (Heartbeat < TimeSpan.FromSeconds(1) || Heartbeat > TimeSpan.FromMinutes(10) || Heartbeat.Ticks % TimeSpan.TicksPerSecond != 0)
+        {
+            errors.Add($"{SectionName}:Heartbeat must be whole seconds between 00:00:01 and 00:10:00 (it was {Heartbeat}); AMQP counts heartbeats in seconds.");
         }
 
         if (DeliveryLimit < 1)

@@ -216,4 +216,29 @@ public sealed class RabbitMqOptionsTests
 
     [Fact]
     public void SendTimeout_Default_Is30Seconds() => Assert.Equal(TimeSpan.FromSeconds(30), new RabbitMqOptions().SendTimeout);
+
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("00:00:00.500")]
+    [InlineData("00:00:01.500")]
+    [InlineData("00:10:01")]
+    public void Validate_HeartbeatNotWholeSecondsInRange_NamesTheKeyAndTheRange(string value)
+    {
+        var options = new RabbitMqOptions { ConnectionString = "amqp://rabbit/", Heartbeat = TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture) };
+
+        var error = Assert.Single(options.Validate());
+
+        Assert.Contains("Pipeline:RabbitMq:Heartbeat", error, StringComparison.Ordinal);
+        Assert.Contains("whole seconds between 00:00:01 and 00:10:00", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("00:00:01")]
+    [InlineData("00:00:02")]
+    [InlineData("00:10:00")]
+    public void Validate_HeartbeatInRange_IsAccepted(string value) =>
+        Assert.Empty(new RabbitMqOptions { ConnectionString = "amqp://rabbit/", Heartbeat = TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture) }.Validate());
+
+    [Fact]
+    public void Heartbeat_Default_Is60SecondsAsMassTransitAsksWithoutTheSetting() => Assert.Equal(TimeSpan.FromSeconds(60), new RabbitMqOptions().Heartbeat);
 }

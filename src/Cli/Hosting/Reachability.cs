@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Sockets;
 using Npgsql;
 using Pipeline.RabbitMq;
@@ -28,44 +29,85 @@ internal static class Reachability
     /// <summary>
     /// Opens an AMQP connection of the command's own (for checking the broker, reading and replaying queues), and proves
     /// it usable by opening a channel: RabbitMQ answers a virtual host it does not know by closing the connection
-    /// right after opening it, which a bare connect does not notice.
+    /// right after opening it, which a bare connect does not notice. With <c>Pipeline:RabbitMq:Endpoints</c> it tries
+    /// every node in order (each within <see cref="Deadline"/>) and uses the first that answers; the nodes it could not
+    /// reach are named on standard error, and when none answers the error names each node with its cause.
     /// </summary>
-    /// <exception cref="CliException">The broker cannot be reached, or refused the credentials or the virtual host.</exception>
+    /// <exception cref="CliException">No node can be reached, or one refused the credentials or the virtual host.</exception>
     public static async Task<IConnection> ConnectAsync(RabbitMqOptions options, string source, CancellationToken cancellationToken)
     {
-        var factory = new ConnectionFactory
+        var nodes = options.Nodes;
+        var failures = new List<string>(nodes.Count);
+        foreach (var (host, port) in nodes)
         {
-            Uri = options.AmqpUri,
-            ClientProvidedName = "pipeline-cli",
-            AutomaticRecoveryEnabled = false,
-            TopologyRecoveryEnabled = false,
-            RequestedConnectionTimeout = SocketTimeout,
-            HandshakeContinuationTimeout = SocketTimeout,
-            ContinuationTimeout = SocketTimeout,
-        };
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(Deadline);
-        IConnection? connection = null;
-        try
-        {
-            // WaitAsync as well as the token: a name lookup does not observe it.
-            connection = await factory.CreateConnectionAsync(deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
-            var probe = await connection.CreateChannelAsync(cancellationToken: deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
-            await probe.DisposeAsync().ConfigureAwait(false);
-            return connection;
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            if (connection is not null)
+            var where = Address(host, port);
+            var factory = new ConnectionFactory
             {
-                await connection.DisposeAsync().ConfigureAwait(false);
+                Uri = options.AmqpUri,
+                ClientProvidedName = "pipeline-cli",
+                AutomaticRecoveryEnabled = false,
+                TopologyRecoveryEnabled = false,
+                RequestedConnectionTimeout = SocketTimeout,
+                HandshakeContinuationTimeout = SocketTimeout,
+                ContinuationTimeout = SocketTimeout,
+            };
+            factory.HostName = host;
+            factory.Port = port;
+            if (factory.Ssl.Enabled)
+            {
+                factory.Ssl.ServerName = host;
             }
 
-            var message = e is OperationCanceledException
-                ? $"RabbitMQ at {Address(options)} did not answer within {Deadline.TotalSeconds:0} s; check that it runs and that {source} names it"
-                : DescribeRabbitMq(e, options, source, connection?.CloseReason);
-            throw new CliException(message, ExitCodes.Unreachable);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(Deadline);
+            IConnection? connection = null;
+            try
+            {
+                // WaitAsync as well as the token: a name lookup does not observe it.
+                connection = await factory.CreateConnectionAsync(deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
+                var probe = await connection.CreateChannelAsync(cancellationToken: deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
+                await probe.DisposeAsync().ConfigureAwait(false);
+                if (failures.Count > 0)
+                {
+                    await Console.Error.WriteLineAsync(
+                        $"warning: RabbitMQ node(s) not reachable: {string.Join("; ", failures)}; connected to {where}").ConfigureAwait(false);
+                }
+
+                return connection;
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                if (connection is not null)
+                {
+                    await connection.DisposeAsync().ConfigureAwait(false);
+                }
+
+                // Users and virtual hosts are the cluster's, not a node's: another node would refuse the same way.
+                if (e is not OperationCanceledException && DescribeRefusal(e, options, where, source, connection?.CloseReason) is { } refusal)
+                {
+                    throw new CliException(refusal, ExitCodes.Unreachable);
+                }
+
+                failures.Add(e is OperationCanceledException
+                    ? $"{where} did not answer within {Deadline.TotalSeconds:0} s"
+                    : $"{where} ({Cause(e)})");
+            }
         }
+
+        if (nodes.Count == 1)
+        {
+            var where = Address(nodes[0].Host, nodes[0].Port);
+            throw new CliException(
+                failures[0].StartsWith(where + " did not answer", StringComparison.Ordinal)
+                    ? $"RabbitMQ at {failures[0]}; check that it runs and that {source} names it"
+                    : $"cannot reach RabbitMQ at {failures[0]}; start it with infra/up.sh or fix {source}",
+                ExitCodes.Unreachable);
+        }
+
+        throw new CliException(
+            $"cannot reach any of the {nodes.Count} RabbitMQ nodes of {RabbitMqOptions.SectionName}:Endpoints: {string.Join("; ", failures)}; " +
+            $"start them (infra/cluster.sh up) or fix {RabbitMqOptions.SectionName}:Endpoints",
+            ExitCodes.Unreachable);
     }
 
     /// <summary>Checks that the broker answers and takes the credentials and the virtual host, then closes the connection again.</summary>
@@ -151,9 +193,9 @@ internal static class Reachability
         _ => $"cannot reach PostgreSQL at {where} ({Cause(exception)}); start it with infra/up.sh or fix {source}",
     };
 
-    private static string DescribeRabbitMq(Exception exception, RabbitMqOptions options, string source, ShutdownEventArgs? closed)
+    // Refused credentials or virtual host, in one line; null for anything else (the node is unreachable).
+    private static string? DescribeRefusal(Exception exception, RabbitMqOptions options, string where, string source, ShutdownEventArgs? closed)
     {
-        var where = Address(options);
         var user = options.Credentials.User;
         var reason = closed ?? ShutdownOf(exception);
         if (Inner<AuthenticationFailureException>(exception) is not null || reason?.ReplyCode == Constants.AccessRefused)
@@ -167,7 +209,7 @@ internal static class Reachability
                 $"fix the virtual host (the URI's path) in {source}, or create it (rabbitmqctl add_vhost, set_permissions)";
         }
 
-        return $"cannot reach RabbitMQ at {where} ({Cause(exception)}); start it with infra/up.sh or fix {source}";
+        return null;
     }
 
     private static ShutdownEventArgs? ShutdownOf(Exception exception)
@@ -183,11 +225,8 @@ internal static class Reachability
         return null;
     }
 
-    private static string Address(RabbitMqOptions options)
-    {
-        var uri = options.AmqpUri;
-        return $"{uri.Host}:{(uri.Port > 0 ? uri.Port : uri.Scheme == "amqps" ? 5671 : 5672)}";
-    }
+    private static string Address(string host, int port) =>
+        string.Create(CultureInfo.InvariantCulture, $"{(host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host)}:{port}");
 
     private static T? Inner<T>(Exception exception)
         where T : Exception

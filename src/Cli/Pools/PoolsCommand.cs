@@ -83,7 +83,9 @@ internal static class PoolsCommand
     // Every way the management API can fail is one line and exit 3, within the same deadline as the broker's check.
     private static async Task<(IReadOnlyList<QueueInfo> Queues, IReadOnlyList<ContainerLease> Leases)> ListAsync(RabbitMqOptions rabbit, CancellationToken cancellationToken)
     {
-        var endpoint = rabbit.ManagementEndpoint;
+        var endpoints = rabbit.ManagementEndpoints;
+        var endpoint = string.Join(", ", endpoints);
+        var key = endpoints.Count > 1 ? RabbitMqOptions.SectionName + ":ManagementUris" : RabbitMqOptions.SectionName + ":ManagementUri";
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(Reachability.Deadline);
         using var management = new ManagementApi(Options.Create(rabbit));
@@ -96,7 +98,7 @@ internal static class PoolsCommand
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new CliException(
-                $"the RabbitMQ management API at {endpoint} did not answer within {Reachability.Deadline.TotalSeconds:0} s; check {RabbitMqOptions.SectionName}:ManagementUri",
+                $"the RabbitMQ management API at {endpoint} did not answer within {Reachability.Deadline.TotalSeconds:0} s; check {key}",
                 ExitCodes.Unreachable);
         }
         catch (InvalidOperationException e)
@@ -113,7 +115,7 @@ internal static class PoolsCommand
                 _ => e.StatusCode is { } status ? $"HTTP {(int)status} {status}" : e.Message,
             };
             throw new CliException(
-                $"the RabbitMQ management API at {endpoint} failed ({cause}); enable it (rabbitmq-plugins enable rabbitmq_management) or set {RabbitMqOptions.SectionName}:ManagementUri",
+                $"the RabbitMQ management API at {endpoint} failed ({cause}); enable it (rabbitmq-plugins enable rabbitmq_management) or set {key}",
                 ExitCodes.Unreachable);
         }
     }

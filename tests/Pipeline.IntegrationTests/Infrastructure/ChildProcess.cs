@@ -41,6 +41,7 @@ public sealed class ChildProcess : IAsyncDisposable
     /// Starts <c>dotnet <paramref name="dll"/> <paramref name="args"/></c> in the dll's folder with single-line console logs,
     /// <paramref name="environment"/> (a null value removes an inherited variable) and then <paramref name="settings"/>.
     /// <paramref name="name"/> names it in failure messages; its log is <c>pipeline-itest-logs/{logPrefix}{pid}.log</c> in the temp folder.
+    /// <paramref name="launcher"/> is a command that runs it (<c>ip netns exec ns</c>); it must exec, so the pid stays the process's.
     /// </summary>
     public static ChildProcess Start(
         string name,
@@ -48,14 +49,16 @@ public sealed class ChildProcess : IAsyncDisposable
         IReadOnlyDictionary<string, string?> environment,
         IReadOnlyDictionary<string, string>? settings,
         string logPrefix,
-        IReadOnlyList<string>? args = null)
+        IReadOnlyList<string>? args = null,
+        IReadOnlyList<string>? launcher = null)
     {
         if (!File.Exists(dll))
         {
             throw new FileNotFoundException($"{dll} is not built. Build the solution first (dotnet build Pipeline.sln -c {RepoPaths.Configuration}).", dll);
         }
 
-        var info = new ProcessStartInfo("dotnet", [dll, .. args ?? []])
+        string[] command = launcher is { Count: > 0 } ? [.. launcher, "dotnet", dll, .. args ?? []] : ["dotnet", dll, .. args ?? []];
+        var info = new ProcessStartInfo(command[0], command[1..])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -36,9 +36,10 @@ public sealed class PrivatePostgres : IAsyncDisposable
 
     /// <summary>
     /// Creates and starts a server. <paramref name="maxConnections"/> sets <c>max_connections</c> (saturation tests);
-    /// <paramref name="settings"/> adds further <c>postgresql.conf</c> lines (<c>name = value</c>).
+    /// <paramref name="settings"/> adds further <c>postgresql.conf</c> lines (<c>name = value</c>), <paramref name="clientAuthentication"/>
+    /// further <c>pg_hba.conf</c> lines (for clients in a network namespace: <c>host all all 10.x.y.z/32 trust</c>).
     /// </summary>
-    public static async Task<PrivatePostgres> StartAsync(int maxConnections = 100, IReadOnlyList<string>? settings = null)
+    public static async Task<PrivatePostgres> StartAsync(int maxConnections = 100, IReadOnlyList<string>? settings = null, IReadOnlyList<string>? clientAuthentication = null)
     {
         var bin = Environment.GetEnvironmentVariable("PIPELINE_PG_BIN") is { Length: > 0 } configured ? configured : "/usr/lib/postgresql/15/bin";
         if (!File.Exists(Path.Combine(bin, "initdb")))
@@ -72,6 +73,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
                 .. settings ?? [],
             ];
             await File.AppendAllLinesAsync(Path.Combine(server.DataDirectory, "postgresql.conf"), lines);
+            await File.AppendAllLinesAsync(Path.Combine(server.DataDirectory, "pg_hba.conf"), clientAuthentication ?? []);
             await server.StartAsync();
             await using (var connection = new NpgsqlConnection($"Host=127.0.0.1;Port={server.Port.ToString(CultureInfo.InvariantCulture)};Username=pipeline;Database=postgres;Pooling=false;Timeout=5"))
             {

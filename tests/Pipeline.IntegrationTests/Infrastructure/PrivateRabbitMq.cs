@@ -17,10 +17,12 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(120);
     private readonly string _directory;
     private readonly Process _server;
+    private readonly IPAddress _managementAddress;
 
-    private PrivateRabbitMq(string directory, string node, int port, int managementPort, Process server)
+    private PrivateRabbitMq(string directory, string node, int port, int managementPort, Process server, IPAddress managementAddress)
     {
         _directory = directory;
+        _managementAddress = managementAddress;
         Node = node;
         Port = port;
         ManagementPort = managementPort;
@@ -39,11 +41,16 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
     /// <summary>The AMQP URI (guest, default virtual host).</summary>
     public string AmqpUri => $"amqp://guest:guest@127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}/";
 
-    /// <summary>The management API base URI.</summary>
-    public Uri ManagementUri => new($"http://127.0.0.1:{ManagementPort.ToString(CultureInfo.InvariantCulture)}/");
+    /// <summary>The management API base URI (on 127.0.0.1, or on the extra address the node was started with).</summary>
+    public Uri ManagementUri => new($"http://{_managementAddress}:{ManagementPort.ToString(CultureInfo.InvariantCulture)}/");
 
-    /// <summary>Starts a node and waits until AMQP and the management API accept connections.</summary>
-    public static async Task<PrivateRabbitMq> StartAsync()
+    /// <summary>
+    /// Starts a node and waits until AMQP and the management API accept connections. With <paramref name="alsoOn"/>
+    /// (a network namespace's host-side address) AMQP also listens there on the same port, the management API listens
+    /// only there, and <c>guest</c> may log in from other hosts than loopback (the node is still reachable only from
+    /// this machine and that namespace).
+    /// </summary>
+    public static async Task<PrivateRabbitMq> StartAsync(IPAddress? alsoOn = null)
     {
         const string Bin = "/usr/lib/rabbitmq/bin/rabbitmq-server";
         if (!File.Exists(Bin))
@@ -56,10 +63,12 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
         var managementPort = ServerCommands.FreePort();
         var distPort = ServerCommands.FreePort();
         var node = $"pipeline-chaos-{port.ToString(CultureInfo.InvariantCulture)}@localhost";
+        var managementAddress = alsoOn ?? IPAddress.Loopback;
         await File.WriteAllLinesAsync(Path.Combine(directory, "rabbitmq.conf"),
         [
             $"listeners.tcp.default = 127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}",
-            "management.tcp.ip = 127.0.0.1",
+            .. alsoOn is null ? Array.Empty<string>() : [$"listeners.tcp.other = {alsoOn}:{port.ToString(CultureInfo.InvariantCulture)}", "loopback_users.guest = false"],
+            $"management.tcp.ip = {managementAddress}",
             $"management.tcp.port = {managementPort.ToString(CultureInfo.InvariantCulture)}",
             "distribution.listener.interface = 127.0.0.1",
             "consumer_timeout = 90000000",
@@ -76,7 +85,11 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
         };
         foreach (var (key, value) in Environment(directory, node, port, distPort))
         {
-            info.Environment[key] = value;
+            // The listeners come from rabbitmq.conf alone when there are two (the variables would replace them).
+            if (alsoOn is null || key is not ("RABBITMQ_NODE_IP_ADDRESS" or "RABBITMQ_NODE_PORT"))
+            {
+                info.Environment[key] = value;
+            }
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start rabbitmq-server.");
@@ -84,7 +97,7 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var broker = new PrivateRabbitMq(directory, node, port, managementPort, process);
+        var broker = new PrivateRabbitMq(directory, node, port, managementPort, process, managementAddress);
         try
         {
             await broker.WaitUntilUpAsync();
@@ -184,7 +197,7 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
     {
         var deadline = DateTime.UtcNow + CommandTimeout;
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
-        while (!(await AcceptsAsync(Port) && await AcceptsAsync(ManagementPort)))
+        while (!(await AcceptsAsync(IPAddress.Loopback, Port) && await AcceptsAsync(_managementAddress, ManagementPort)))
         {
             if (_server.HasExited)
             {
@@ -222,12 +235,12 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
         await ServerCommands.RunAsync(info, CommandTimeout);
     }
 
-    private static async Task<bool> AcceptsAsync(int port)
+    private static async Task<bool> AcceptsAsync(IPAddress address, int port)
     {
         using var client = new TcpClient();
         try
         {
-            await client.ConnectAsync(IPAddress.Loopback, port).WaitAsync(TimeSpan.FromSeconds(2));
+            await client.ConnectAsync(address, port).WaitAsync(TimeSpan.FromSeconds(2));
             return true;
         }
         catch (Exception e) when (e is SocketException or TimeoutException)

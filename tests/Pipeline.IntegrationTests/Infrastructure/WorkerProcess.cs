@@ -30,13 +30,15 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts a worker; <paramref name="environment"/> replaces its variables (a null value removes one: for example no
-    /// <c>Pipeline__Results__ConnectionString</c> and no <c>PIPELINE_POSTGRES</c> for a host without PostgreSQL).
+    /// <c>Pipeline__Results__ConnectionString</c> and no <c>PIPELINE_POSTGRES</c> for a host without PostgreSQL);
+    /// <paramref name="launcher"/> runs it through a command (<c>ip netns exec ns</c>: NetworkNamespace.Launcher).
     /// </summary>
     public static WorkerProcess Start(
         Servers servers,
         string eventsDirectory,
         IReadOnlyDictionary<string, string>? settings = null,
-        IReadOnlyDictionary<string, string?>? environment = null)
+        IReadOnlyDictionary<string, string?>? environment = null,
+        IReadOnlyList<string>? launcher = null)
     {
         var variables = new Dictionary<string, string?>
         {
@@ -57,7 +59,7 @@ public sealed class WorkerProcess : IAsyncDisposable
             variables[key] = value;
         }
 
-        return new WorkerProcess(ChildProcess.Start("Worker", RepoPaths.WorkerHost, variables, settings, logPrefix: ""));
+        return new WorkerProcess(ChildProcess.Start("Worker", RepoPaths.WorkerHost, variables, settings, logPrefix: "", launcher: launcher));
     }
 
     /// <summary>Waits until the process printed a line containing <paramref name="text"/>; fails with its output if it exits first.</summary>
