@@ -23,6 +23,7 @@ namespace Pipeline.Results;
 public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
+    private readonly bool _ownsDataSource;
     private readonly WriteBatcher _writes;
     private readonly CallNotifications _notifications;
     private readonly TimeProvider _time;
@@ -56,6 +57,15 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
     /// <param name="logger">Where to log; none when null.</param>
     /// <exception cref="ArgumentException">The options are not valid; the message says which and why.</exception>
     public PostgresResultStore(PostgresResultStoreOptions options, TimeProvider time, ILogger<PostgresResultStore>? logger = null)
+        : this(options, dataSource: null, time, logger)
+    {
+    }
+
+    /// <summary>
+    /// Creates the store on the process's data source (<paramref name="dataSource"/>, which the caller owns and
+    /// disposes), so the process holds one PostgreSQL pool; null opens one of its own from <paramref name="options"/>.
+    /// </summary>
+    internal PostgresResultStore(PostgresResultStoreOptions options, NpgsqlDataSource? dataSource, TimeProvider time, ILogger<PostgresResultStore>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
@@ -72,7 +82,8 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
         _retention = options.Retention;
         _pollInterval = options.PollInterval;
         _purgeInterval = options.PurgeInterval;
-        _dataSource = NpgsqlDataSource.Create(options.PooledConnectionString);
+        _ownsDataSource = dataSource is null;
+        _dataSource = dataSource ?? options.CreateDataSource();
         _writes = new WriteBatcher(_dataSource);
         _notifications = new CallNotifications(_dataSource, time, _pollInterval, _logger);
         _tables = new ResultsSchema(_dataSource, _schema, _target, _logger);
@@ -360,7 +371,11 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
 
         await _writes.DisposeAsync().ConfigureAwait(false);
         await _notifications.DisposeAsync().ConfigureAwait(false);
-        await _dataSource.DisposeAsync().ConfigureAwait(false);
+        if (_ownsDataSource)
+        {
+            await _dataSource.DisposeAsync().ConfigureAwait(false);
+        }
+
         _disposing.Dispose();
         _tables.Dispose();
     }
