@@ -35,7 +35,7 @@ public sealed class SharedDataSourceTests
         var scheduler = await provider.GetRequiredService<ScheduleRuntime>().SchedulerAsync(CancellationToken.None);
         try
         {
-            Assert.False(await scheduler.CheckExists(new JobKey("absent-" + tag)));
+            Assert.Null(await scheduler.GetTrigger(new TriggerKey("absent-" + tag), CancellationToken.None));
             await provider.GetRequiredService<IResultStore>().RegisterAsync("shared-" + tag, CancellationToken.None);
 
             Assert.InRange(await store.ScalarAsync($"select count(*) from pg_stat_activity where application_name = 'ds-{tag}'"), 1, 5);
