@@ -70,11 +70,16 @@ public static class WorkerHostServiceCollectionExtensions
             ? new ResilientResultStore(sp.GetRequiredService<PostgresResultStore>(), sp.GetRequiredService<StoreOutage>())
             : new InMemoryResultStore(sp.GetRequiredService<TimeProvider>()));
 
+        // pipeline pools scale writes a pool's autoscaler settings there; the reconciler reads them each tick (it takes
+        // the store as optional: null without PostgreSQL).
+        services.AddSingleton(sp => IsDurable(sp)
+            ? new PoolScalingStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IOptions<PostgresResultStoreOptions>>().Value.Schema)
+            : null!);
+
         // Retry delays live in the same database, so a retry survives every process restarting; Hangfire takes its
         // connections from the process's one data source, as the results store does, so the whole process holds at most
-        // that pool's size. Without
-        // PostgreSQL a retry's delay is kept in this process's memory, outside the consumer: the failed input is
-        // acknowledged and the pool takes other input meanwhile.
+        // that pool's size. Without PostgreSQL a retry's delay is kept in this process's memory, outside the consumer:
+        // the failed input is acknowledged and the pool takes other input meanwhile.
         services.AddSingleton(sp => new RetryServer(sp, sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IOptions<RetryOptions>>().Value, sp.GetRequiredService<ILogger<RetryServer>>()));
         services.AddSingleton<MemoryRetryScheduler>();
         services.AddSingleton<IRetryScheduler>(sp => IsDurable(sp)
