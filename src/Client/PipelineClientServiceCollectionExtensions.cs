@@ -28,6 +28,7 @@ public static class PipelineClientServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(apps);
+        configuration = configuration.WithPipelineEnvironment();
         var rabbit = configuration.GetSection(RabbitMqOptions.SectionName).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
         var results = configuration.GetSection(PostgresResultStoreOptions.SectionName).Get<PostgresResultStoreOptions>() ?? new PostgresResultStoreOptions();
         var problems = rabbit.Validate().Concat(PipelineServiceCollectionExtensions.IsDurable(results) ? results.Validate() : []).ToList();

@@ -32,7 +32,7 @@ public sealed class PipelineConnection : IAsyncDisposable
     public PipelineClient Client { get; }
 
     /// <summary>Connects to the broker in <paramref name="options"/> and returns a client for <paramref name="apps"/>.</summary>
-    /// <param name="options">The broker; <see cref="RabbitMqOptions.ConnectionString"/> defaults to env <c>PIPELINE_RABBITMQ</c>.</param>
+    /// <param name="options">The broker, as given: nothing here reads the environment (bind them from a configuration with <c>AddPipelineEnvironment()</c> for <c>PIPELINE_RABBITMQ</c>); an empty <see cref="RabbitMqOptions.ConnectionString"/> means <c>amqp://guest:guest@127.0.0.1:5672/</c>.</param>
     /// <param name="apps">The apps this service calls, for names and parameter defaults (<c>AppManifests.From(assembly)</c>).</param>
     /// <param name="results">
     /// Where spawned calls' results are read: the same PostgreSQL the worker hosts record them in. Null keeps them in

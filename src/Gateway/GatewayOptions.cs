@@ -1,3 +1,5 @@
+using Pipeline.Client.Hosting;
+
 namespace Pipeline.Gateway;
 
 /// <summary>Settings of the HTTP gateway, bound from the <c>Pipeline:Gateway</c> configuration section.</summary>
@@ -6,8 +8,8 @@ internal sealed class GatewayOptions
     /// <summary>The configuration section.</summary>
     public const string Section = "Pipeline:Gateway";
 
-    /// <summary>The environment variable read when <see cref="Token"/> is not set.</summary>
-    public const string TokenEnvironmentVariable = "PIPELINE_GATEWAY_TOKEN";
+    /// <summary>The environment variable that fills <see cref="Token"/> through configuration when no source sets it.</summary>
+    public const string TokenEnvironmentVariable = PipelineEnvironmentVariables.GatewayToken;
 
     /// <summary>The command-line switch for <see cref="AllowInsecureWithoutToken"/>.</summary>
     public const string InsecureSwitch = "--insecure";
@@ -39,10 +41,8 @@ internal sealed class GatewayOptions
     /// <summary>Paths of the app assemblies whose web endpoints to serve, as <c>Pipeline:Worker:Apps</c>. No default.</summary>
     public IList<string> Apps { get; } = [];
 
-    /// <summary>The token in effect: the setting, else the environment variable; null when neither is set.</summary>
-    public string? EffectiveToken => Token is { Length: > 0 } token
-        ? token
-        : Environment.GetEnvironmentVariable(TokenEnvironmentVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null;
+    /// <summary>The token in effect (env <c>PIPELINE_GATEWAY_TOKEN</c> fills the setting through configuration); null when not set.</summary>
+    public string? EffectiveToken => Token is { Length: > 0 } token ? token : null;
 
     /// <summary>Returns a message per invalid setting, naming its key; never the token itself.</summary>
     public IEnumerable<string> Validate()

@@ -11,7 +11,10 @@ public sealed class RabbitMqOptions
     /// <summary>The configuration section these options are bound from.</summary>
     public const string SectionName = "Pipeline:RabbitMq";
 
-    /// <summary>The environment variable read when <see cref="ConnectionString"/> is empty.</summary>
+    /// <summary>
+    /// The environment variable that fills <see cref="ConnectionString"/> when no configuration source sets it: mapped
+    /// by Pipeline's configuration source (<c>AddPipelineEnvironment</c>, which <c>AddPipeline</c> adds), never read here.
+    /// </summary>
     public const string EnvironmentVariable = "PIPELINE_RABBITMQ";
 
     /// <summary>The broker <c>infra/up.sh</c> starts, used when neither the setting nor the environment variable is set.</summary>
@@ -19,7 +22,8 @@ public sealed class RabbitMqOptions
 
     /// <summary>
     /// The AMQP URI, <c>amqp://user:password@host:port/vhost</c> (user, password and vhost URL-encoded; <c>amqps://</c> for TLS).
-    /// Default: empty, meaning the <c>PIPELINE_RABBITMQ</c> environment variable, else <c>amqp://guest:guest@127.0.0.1:5672/</c>.
+    /// Default: empty, meaning <c>amqp://guest:guest@127.0.0.1:5672/</c>. Bound from configuration, where the
+    /// <c>PIPELINE_RABBITMQ</c> environment variable fills it unless a configuration source sets the key.
     /// It holds a password: Pipeline never logs it, only a redacted form.
     /// </summary>
     public string? ConnectionString { get; set; }
@@ -80,9 +84,8 @@ public sealed class RabbitMqOptions
     /// </summary>
     public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>The connection string in effect: the setting, else the environment variable, else the default.</summary>
-    internal string EffectiveConnectionString =>
-        ResolveConnectionString(ConnectionString, Environment.GetEnvironmentVariable(EnvironmentVariable));
+    /// <summary>The connection string in effect: the setting, else the default.</summary>
+    internal string EffectiveConnectionString => ResolveConnectionString(ConnectionString, null);
 
     /// <summary>The parsed AMQP URI; throws with the message of <see cref="Validate"/> when it is not one.</summary>
     internal Uri AmqpUri => TryParseAmqp(EffectiveConnectionString, out var uri)

@@ -23,6 +23,7 @@ namespace Pipeline.Results;
 public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
+    private readonly bool _ownsDataSource;
     private readonly WriteBatcher _writes;
     private readonly LookupBatcher _lookups;
     private readonly CallNotifications _notifications;
@@ -57,6 +58,15 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
     /// <param name="logger">Where to log; none when null.</param>
     /// <exception cref="ArgumentException">The options are not valid; the message says which and why.</exception>
     public PostgresResultStore(PostgresResultStoreOptions options, TimeProvider time, ILogger<PostgresResultStore>? logger = null)
+        : this(options, dataSource: null, time, logger)
+    {
+    }
+
+    /// <summary>
+    /// Creates the store on the process's data source (<paramref name="dataSource"/>, which the caller owns and
+    /// disposes), so the process holds one PostgreSQL pool; null opens one of its own from <paramref name="options"/>.
+    /// </summary>
+    internal PostgresResultStore(PostgresResultStoreOptions options, NpgsqlDataSource? dataSource, TimeProvider time, ILogger<PostgresResultStore>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
@@ -73,7 +83,8 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
         _retention = options.Retention;
         _pollInterval = options.PollInterval;
         _purgeInterval = options.PurgeInterval;
-        _dataSource = NpgsqlDataSource.Create(options.PooledConnectionString);
+        _ownsDataSource = dataSource is null;
+        _dataSource = dataSource ?? options.CreateDataSource();
         _sql = new ResultsSql(_schema);
         _writes = new WriteBatcher(_dataSource, _sql);
         _lookups = new LookupBatcher(_dataSource, _sql);
@@ -377,7 +388,11 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
         await _writes.DisposeAsync().ConfigureAwait(false);
         await _lookups.DisposeAsync().ConfigureAwait(false);
         await _notifications.DisposeAsync().ConfigureAwait(false);
-        await _dataSource.DisposeAsync().ConfigureAwait(false);
+        if (_ownsDataSource)
+        {
+            await _dataSource.DisposeAsync().ConfigureAwait(false);
+        }
+
         _disposing.Dispose();
         _tables.Dispose();
     }

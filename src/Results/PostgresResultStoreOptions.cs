@@ -13,7 +13,10 @@ public sealed partial class PostgresResultStoreOptions
     /// <summary>The configuration section these options are bound from.</summary>
     public const string SectionName = "Pipeline:Results";
 
-    /// <summary>The environment variable read when <see cref="ConnectionString"/> is empty.</summary>
+    /// <summary>
+    /// The environment variable that fills <see cref="ConnectionString"/> when no configuration source sets it: mapped
+    /// by Pipeline's configuration source (<c>AddPipelineEnvironment</c>, which <c>AddPipeline</c> adds), never read here.
+    /// </summary>
     public const string EnvironmentVariable = "PIPELINE_POSTGRES";
 
     /// <summary>The server <c>infra/up.sh</c> starts, used when neither the setting nor the environment variable is set.</summary>
@@ -26,8 +29,9 @@ public sealed partial class PostgresResultStoreOptions
 
     /// <summary>
     /// The Npgsql connection string (<c>Host=...;Port=...;Username=...;Password=...;Database=...</c>).
-    /// Default: empty, meaning the <c>PIPELINE_POSTGRES</c> environment variable, else
-    /// <c>Host=127.0.0.1;Port=5432;Username=pipeline;Password=pipeline;Database=pipeline</c>.
+    /// Default: empty, meaning <c>Host=127.0.0.1;Port=5432;Username=pipeline;Password=pipeline;Database=pipeline</c>
+    /// where a store is opened (a worker host or client without it keeps results in memory). Bound from configuration,
+    /// where the <c>PIPELINE_POSTGRES</c> environment variable fills it unless a configuration source sets the key.
     /// It holds a password: Pipeline never logs it, only host, port, database and user.
     /// </summary>
     public string? ConnectionString { get; set; }
@@ -60,9 +64,8 @@ public sealed partial class PostgresResultStoreOptions
     /// </summary>
     public const int DefaultMaxPoolSize = 20;
 
-    /// <summary>The connection string in effect: the setting, else the environment variable, else the default.</summary>
-    internal string EffectiveConnectionString =>
-        ResolveConnectionString(ConnectionString, Environment.GetEnvironmentVariable(EnvironmentVariable));
+    /// <summary>The connection string in effect: the setting, else the default.</summary>
+    internal string EffectiveConnectionString => ResolveConnectionString(ConnectionString, null);
 
     /// <summary>The connection string the store opens: <see cref="EffectiveConnectionString"/> with the pool capped at <see cref="DefaultMaxPoolSize"/> unless it says otherwise.</summary>
     internal string PooledConnectionString
@@ -80,6 +83,13 @@ public sealed partial class PostgresResultStoreOptions
             return builder.ConnectionString;
         }
     }
+
+    /// <summary>
+    /// A data source (connection pool) on <see cref="PooledConnectionString"/>. A process makes one and shares it: the
+    /// results store, its LISTEN connection, Hangfire's retry delays and the scheduler's Quartz store all take their
+    /// connections from it, so the process holds at most its Maximum Pool Size.
+    /// </summary>
+    internal NpgsqlDataSource CreateDataSource() => NpgsqlDataSource.Create(PooledConnectionString);
 
     /// <summary>Host, port, database and user of the connection string: the only form of it that may be logged or shown.</summary>
     internal string Redacted

@@ -18,8 +18,9 @@ public sealed partial class SchedulerOptions
     public IList<string> Apps { get; } = [];
 
     /// <summary>
-    /// The PostgreSQL that holds the clustered schedule store. Default: empty, meaning the <c>PIPELINE_POSTGRES</c>
-    /// environment variable, else <c>Host=127.0.0.1;Port=5432;Username=pipeline;Password=pipeline;Database=pipeline</c>.
+    /// The PostgreSQL that holds the clustered schedule store. Default: empty, meaning
+    /// <c>Host=127.0.0.1;Port=5432;Username=pipeline;Password=pipeline;Database=pipeline</c>. Bound from configuration,
+    /// where the <c>PIPELINE_POSTGRES</c> environment variable fills it unless a configuration source sets the key.
     /// Never logged, only its host, port, database and user.
     /// </summary>
     public string? ConnectionString { get; set; }
@@ -48,11 +49,9 @@ public sealed partial class SchedulerOptions
     /// <summary>Keeps the store in memory (the embedded mode): no PostgreSQL, no cluster.</summary>
     internal bool InMemory { get; set; }
 
-    /// <summary>The connection string in effect: the setting, else the environment variable, else the local default.</summary>
+    /// <summary>The connection string in effect: the setting, else the local default.</summary>
     internal string EffectiveConnectionString =>
-        !string.IsNullOrWhiteSpace(ConnectionString) ? ConnectionString.Trim()
-        : Environment.GetEnvironmentVariable(PostgresResultStoreOptions.EnvironmentVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment.Trim()
-        : PostgresResultStoreOptions.DefaultConnectionString;
+        !string.IsNullOrWhiteSpace(ConnectionString) ? ConnectionString.Trim() : PostgresResultStoreOptions.DefaultConnectionString;
 
     /// <summary>The store as it may be shown: host, port, database, user and schema, never the password.</summary>
     internal string Redacted

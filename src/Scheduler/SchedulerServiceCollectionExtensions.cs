@@ -3,6 +3,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Pipeline.Client.Hosting;
 using Pipeline.Consumers.Discovery;
 using Pipeline.Observability;
 using Pipeline.RabbitMq;
@@ -40,6 +43,7 @@ public static class SchedulerServiceCollectionExtensions
             return services;
         }
 
+        configuration = configuration.WithPipelineEnvironment();
         var options = new SchedulerOptions();
         configuration.GetSection(SchedulerOptions.SectionName).Bind(options);
         var rabbit = configuration.GetSection(RabbitMqOptions.SectionName).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
@@ -52,14 +56,19 @@ public static class SchedulerServiceCollectionExtensions
 
         var registry = AppDiscovery.Discover(appAssemblies ?? AppAssemblyLoader.Load(options.Apps, SchedulerOptions.SectionName + ":Apps"));
         var schedules = ScheduleReader.Read(registry, configuration);
-        services.AddSingleton(sp => new ServiceConnection(rabbit, registry.Manifests, results, sp.GetRequiredService<ILoggerFactory>()));
-        services.AddSingleton<IResultStore>(sp => new PostgresResultStore(results, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresResultStore>>()));
+        // One PostgreSQL pool for the process: the results store, the client's reads and (when it is the same database)
+        // Quartz's clustered store all take their connections from the one data source.
+        services.AddOptions<PostgresResultStoreOptions>().Bind(configuration.GetSection(PostgresResultStoreOptions.SectionName));
+        services.AddPipelineDataSource();
+        services.AddSingleton<IResultStore>(sp => new PostgresResultStore(
+            sp.GetRequiredService<IOptions<PostgresResultStoreOptions>>().Value, sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresResultStore>>()));
+        services.AddSingleton(sp => new ServiceConnection(rabbit, registry.Manifests, sp.GetRequiredService<IResultStore>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IScheduleDispatcher>(sp =>
         {
             var connection = sp.GetRequiredService<ServiceConnection>();
             return new ClientDispatcher(() => connection.Client, sp.GetRequiredService<IResultStore>());
         });
-        services.AddScheduleRuntime(options, schedules);
+        services.AddScheduleRuntime(options, schedules, sharesProcessDataSource: options.EffectiveConnectionString == results.EffectiveConnectionString);
         services.AddHostedService<SchedulerHostedService>();
 
         // Probes on Pipeline:Health: ready while connected to the broker; served until everything else has stopped.
@@ -68,9 +77,25 @@ public static class SchedulerServiceCollectionExtensions
     }
 
     /// <summary>The runtime both the service and the embedded mode use; the caller registers the <see cref="IScheduleDispatcher"/>.</summary>
-    internal static IServiceCollection AddScheduleRuntime(this IServiceCollection services, SchedulerOptions options, ScheduleSet schedules)
+    /// <param name="services">The services.</param>
+    /// <param name="options">The scheduler's settings.</param>
+    /// <param name="schedules">The schedules.</param>
+    /// <param name="sharesProcessDataSource">
+    /// Whether the store is in the results' database, so Quartz takes its connections from the process's one
+    /// <see cref="NpgsqlDataSource"/> (registered by the caller); else the scheduler opens a data source of its own.
+    /// </param>
+    internal static IServiceCollection AddScheduleRuntime(this IServiceCollection services, SchedulerOptions options, ScheduleSet schedules, bool sharesProcessDataSource = false)
     {
         services.TryAddSingleton(TimeProvider.System);
+        if (!options.InMemory && !sharesProcessDataSource)
+        {
+            services.AddKeyedSingleton(StoreConnections.OwnDataSourceKey, (_, _) => NpgsqlDataSource.Create(options.EffectiveConnectionString));
+        }
+
+        services.AddSingleton(sp => new StoreConnections(
+            options.InMemory ? null
+            : sharesProcessDataSource ? sp.GetRequiredService<NpgsqlDataSource>()
+            : sp.GetRequiredKeyedService<NpgsqlDataSource>(StoreConnections.OwnDataSourceKey)));
         services.AddSingleton(schedules);
         services.AddSingleton(options);
         services.AddSingleton(sp => new ScheduleFirer(
@@ -95,7 +120,7 @@ public static class SchedulerServiceCollectionExtensions
 
             quartz.UsePersistentStore(store =>
             {
-                store.UsePostgres(StoreSchema.QuartzConnectionString(options));
+                store.UsePostgres(source => source.DataSourceFactory = sp => sp.GetRequiredService<StoreConnections>().DataSource);
                 store.UseClustering(cluster =>
                 {
                     cluster.CheckinInterval = options.CheckinInterval;
@@ -106,6 +131,7 @@ public static class SchedulerServiceCollectionExtensions
                 {
                     // Job data is kept as name/value text: nothing read back from the store is deserialized into a type.
                     ado.StoreJobDataAsStrings = true;
+                    ado.TablePrefix = StoreSchema.TablePrefix(options);
                     ado.MisfireThreshold = options.MisfireThreshold;
                 });
             });

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Pipeline.Client.Hosting;
 using Pipeline.RabbitMq;
 using Pipeline.Results;
 
@@ -17,7 +18,7 @@ internal sealed class CliSettings
     /// <summary>The key of the app assemblies; also the name the loader's errors use.</summary>
     public const string AppsKey = Section + ":Apps";
 
-    private CliSettings(IConfiguration configuration, RabbitMqOptions rabbit, PostgresResultStoreOptions results, IReadOnlyList<string> apps)
+    private CliSettings(IConfigurationRoot configuration, RabbitMqOptions rabbit, PostgresResultStoreOptions results, IReadOnlyList<string> apps)
     {
         Configuration = configuration;
         RabbitMq = rabbit;
@@ -28,7 +29,7 @@ internal sealed class CliSettings
     }
 
     /// <summary>The whole configuration, for the pieces that bind their own sections (the scheduler's store).</summary>
-    public IConfiguration Configuration { get; }
+    public IConfigurationRoot Configuration { get; }
 
     public RabbitMqOptions RabbitMq { get; }
 
@@ -42,13 +43,11 @@ internal sealed class CliSettings
 
     /// <summary>
     /// The PostgreSQL of the schedule store, as the scheduler resolves it: <c>Pipeline:Scheduler:ConnectionString</c>
-    /// (which <c>--postgres</c> sets too), else <c>PIPELINE_POSTGRES</c>, else the local default.
+    /// (which <c>--postgres</c> sets too, and <c>PIPELINE_POSTGRES</c> fills under every other source), else the local default.
     /// </summary>
     public (string ConnectionString, string Source) Scheduler =>
-        Configuration[SchedulerKey] is { Length: > 0 } configured
-            ? (configured.Trim(), Configuration[OverrideMarker] is null ? SchedulerKey : "--postgres")
-            : (PostgresResultStoreOptions.ResolveConnectionString(null, Environment.GetEnvironmentVariable(PostgresResultStoreOptions.EnvironmentVariable)),
-               Source(Configuration, OverrideMarker, "--postgres", SchedulerKey, PostgresResultStoreOptions.EnvironmentVariable));
+        (PostgresResultStoreOptions.ResolveConnectionString(Configuration[SchedulerKey], null),
+         Source(Configuration, OverrideMarker, "--postgres", SchedulerKey, PostgresResultStoreOptions.EnvironmentVariable));
 
     /// <summary>Paths of app assemblies: <c>--app-assembly</c>, else <c>Pipeline:Cli:Apps</c>.</summary>
     public IReadOnlyList<string> AppPaths { get; }
@@ -79,6 +78,7 @@ internal sealed class CliSettings
         }
 
         var configuration = new ConfigurationBuilder()
+            .AddPipelineEnvironment()
             .SetBasePath(Directory.GetCurrentDirectory())
             .AddJsonFile("appsettings.json", optional: true)
             .AddEnvironmentVariables()
@@ -111,10 +111,13 @@ internal sealed class CliSettings
         return new CliSettings(configuration, rabbit, results, apps);
     }
 
-    // Mirrors how the options resolve their connection string: the option, the setting, the environment variable, the default.
-    private static string Source(IConfiguration configuration, string marker, string option, string key, string variable) =>
+    // The option, else the source that set the key (the setting, or the environment variable mapped to it), else the default.
+    private static string Source(IConfigurationRoot configuration, string marker, string option, string key, string variable) =>
         configuration[marker] is not null ? option
-            : configuration[key] is { Length: > 0 } ? key
-            : Environment.GetEnvironmentVariable(variable) is { Length: > 0 } ? variable
-            : $"{variable} (or {option})";
+            : configuration.Providers.Reverse().FirstOrDefault(p => p.TryGet(key, out var value) && !string.IsNullOrWhiteSpace(value)) switch
+            {
+                null => $"{variable} (or {option})",
+                PipelineEnvironmentProvider => variable,
+                _ => key,
+            };
 }

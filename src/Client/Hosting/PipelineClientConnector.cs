@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using Pipeline.Client.Targets;
 using Pipeline.Client.Transport;
 using Pipeline.Messages.Manifests;
@@ -19,14 +20,15 @@ internal sealed class PipelineClientConnector : IHostedService, IAsyncDisposable
 
     /// <param name="rabbit">The broker.</param>
     /// <param name="apps">The apps the client calls.</param>
-    /// <param name="results">Where spawned calls are kept: the PostgreSQL of these options (a store the connector owns), or null.</param>
+    /// <param name="results">Where spawned calls are kept: the PostgreSQL of these options (a store the connector owns, on <paramref name="dataSource"/>), or null.</param>
+    /// <param name="dataSource">The process's PostgreSQL pool the owned store uses; null for one of its own.</param>
     /// <param name="shared">A store of the process to use instead (a worker host's own), or null.</param>
     /// <param name="loggers">Where the bus logs.</param>
     /// <param name="time">The clock.</param>
-    public PipelineClientConnector(RabbitMqOptions rabbit, IReadOnlyList<AppManifest> apps, PostgresResultStoreOptions? results, IResultStore? shared, ILoggerFactory? loggers, TimeProvider time)
+    public PipelineClientConnector(RabbitMqOptions rabbit, IReadOnlyList<AppManifest> apps, PostgresResultStoreOptions? results, NpgsqlDataSource? dataSource, IResultStore? shared, ILoggerFactory? loggers, TimeProvider time)
     {
         _transport = new LazyTransport(token => BusConnection.ConnectAsync(rabbit, loggers, time, token));
-        _store = shared is null && results is not null ? new PostgresResultStore(results, time) : null;
+        _store = shared is null && results is not null ? new PostgresResultStore(results, dataSource, time) : null;
         Client = new PipelineClient(_transport, new ManifestCatalog(apps), shared ?? (IResultStore?)_store ?? new InMemoryResultStore(time), time);
     }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Pipeline.Messages.Manifests;
 using Pipeline.RabbitMq;
 using Pipeline.Results;
@@ -13,8 +14,10 @@ namespace Pipeline.Client.Hosting;
 public static class PipelineServiceCollectionExtensions
 {
     /// <summary>
-    /// Starts Pipeline's registration on <paramref name="configuration"/> (its <c>Pipeline</c> section). Safe to call
-    /// twice: the second call returns a builder over the same registrations.
+    /// Starts Pipeline's registration on <paramref name="configuration"/> (its <c>Pipeline</c> section), with Pipeline's
+    /// environment variables (<c>PIPELINE_RABBITMQ</c>, <c>PIPELINE_POSTGRES</c>, <c>PIPELINE_GATEWAY_TOKEN</c>) under
+    /// it (<see cref="PipelineConfigurationExtensions.AddPipelineEnvironment(IConfigurationBuilder)"/>): a key set in the configuration wins over
+    /// the variable. Safe to call twice: the second call returns a builder over the same registrations.
     /// <code>
     /// builder.Services.AddPipeline(builder.Configuration).AddClient(AppManifests.From(typeof(Model).Assembly));
     /// </code>
@@ -27,7 +30,7 @@ public static class PipelineServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         services.TryAddSingleton(TimeProvider.System);
-        return new PipelineBuilder(services, configuration);
+        return new PipelineBuilder(services, configuration.WithPipelineEnvironment());
     }
 
     /// <summary>
@@ -66,28 +69,29 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RabbitMqOptions>, RabbitMqOptionsValidator>());
         services.AddOptions<PostgresResultStoreOptions>().Bind(configuration.GetSection(PostgresResultStoreOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgresResultStoreOptions>, ResultStoreOptionsValidator>());
-        services.AddSingleton(sp => new PipelineClientConnector(
-            sp.GetRequiredService<IOptions<RabbitMqOptions>>().Value,
-            [.. apps(sp)],
-            IsDurable(sp.GetRequiredService<IOptions<PostgresResultStoreOptions>>().Value) ? sp.GetRequiredService<IOptions<PostgresResultStoreOptions>>().Value : null,
-            results?.Invoke(sp),
-            sp.GetService<ILoggerFactory>(),
-            sp.GetRequiredService<TimeProvider>()));
+        services.AddPipelineDataSource();
+        services.AddSingleton(sp =>
+        {
+            var stored = sp.GetRequiredService<IOptions<PostgresResultStoreOptions>>().Value;
+            var shared = results?.Invoke(sp);
+            var durable = shared is null && IsDurable(stored);
+            return new PipelineClientConnector(
+                sp.GetRequiredService<IOptions<RabbitMqOptions>>().Value,
+                [.. apps(sp)],
+                durable ? stored : null,
+                durable ? sp.GetRequiredService<NpgsqlDataSource>() : null,
+                shared,
+                sp.GetService<ILoggerFactory>(),
+                sp.GetRequiredService<TimeProvider>());
+        });
         services.AddHostedService(sp => sp.GetRequiredService<PipelineClientConnector>());
         services.AddSingleton(sp => sp.GetRequiredService<PipelineClientConnector>().Client);
         services.AddSingleton<IPipelineClient>(sp => sp.GetRequiredService<PipelineClient>());
         return builder;
     }
 
-    /// <summary>Whether spawned calls go to PostgreSQL: a connection string is set, or env <c>PIPELINE_POSTGRES</c>.</summary>
-    internal static bool IsDurable(PostgresResultStoreOptions options) =>
-        options.ConnectionString is { Length: > 0 } || Environment.GetEnvironmentVariable(PostgresResultStoreOptions.EnvironmentVariable) is { Length: > 0 };
-
-    private sealed class RabbitMqOptionsValidator : IValidateOptions<RabbitMqOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, RabbitMqOptions options) =>
-            options.Validate() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
-    }
+    /// <summary>Whether spawned calls go to PostgreSQL: a connection string is set (env <c>PIPELINE_POSTGRES</c> sets it through configuration).</summary>
+    internal static bool IsDurable(PostgresResultStoreOptions options) => !string.IsNullOrWhiteSpace(options.ConnectionString);
 
     private sealed class ResultStoreOptionsValidator : IValidateOptions<PostgresResultStoreOptions>
     {

@@ -1,20 +1,20 @@
 using System.Net;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Options;
+using Pipeline.Client.Hosting;
 using Pipeline.Consumers.Discovery;
 using Pipeline.Gateway.Endpoints;
-using Pipeline.Gateway.OpenApi;
 using Pipeline.Gateway.Security;
-using Pipeline.Messages.Invocations;
-using Pipeline.Observability;
 using Pipeline.RabbitMq;
 
 namespace Pipeline.Gateway.Hosting;
 
 /// <summary>
-/// Builds the gateway: settings checked, apps loaded and validated, Kestrel limited, the token required, one route
-/// per web endpoint, and the OpenAPI document at <c>/openapi/v1.json</c>. Every mistake stops it before it listens.
+/// Builds the gateway program: <c>AddPipeline(...).AddGateway()</c> and <c>MapPipelineGateway()</c>, plus what a
+/// program of its own owns: Kestrel's address and limits, the token required on every path, and JSON bodies for 404
+/// and 405. Every mistake stops it before it listens.
 /// </summary>
 internal static class GatewayApplication
 {
@@ -23,6 +23,7 @@ internal static class GatewayApplication
     private const int MaxRequestLineBytes = 64 * 1024;
 
     /// <exception cref="InvalidOperationException">A setting is wrong; the message names the key.</exception>
+    /// <exception cref="OptionsValidationException">A setting is wrong; the message names the key.</exception>
     /// <exception cref="AppDefinitionException">An app's attributes are wrong, or no app has a web endpoint.</exception>
     public static WebApplication Build(string[] args, Action<IHostApplicationBuilder>? prepare = null)
     {
@@ -31,78 +32,41 @@ internal static class GatewayApplication
 
         // Defaults under every other source: ASP.NET's per-request lines only when asked for.
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = [new("Logging:LogLevel:Microsoft.AspNetCore", "Warning")] });
-        var options = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
-        options.AllowInsecureWithoutToken |= args.Contains(GatewayOptions.InsecureSwitch);
-        var rabbit = builder.Configuration.GetSection(RabbitMqOptions.SectionName).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
-        var problems = options.Validate().Concat(rabbit.Validate()).ToList();
-        if (problems.Count > 0)
+        builder.Services.AddPipeline(builder.Configuration).AddGateway();
+        if (args.Contains(GatewayOptions.InsecureSwitch))
         {
-            throw new InvalidOperationException("Invalid settings: " + string.Join(" ", problems));
+            builder.Services.PostConfigure<GatewayOptions>(o => o.AllowInsecureWithoutToken = true);
         }
 
-        var registry = AppDiscovery.Discover(AppAssemblyLoader.Load(options.Apps, $"{GatewayOptions.Section}:Apps"));
-        var routes = WebRoute.From(registry);
-        if (routes.Count == 0)
-        {
-            throw new AppDefinitionException($"The apps in {GatewayOptions.Section}:Apps ({string.Join(", ", registry.Apps.Select(a => a.Name))}) have no [WebEndpoint]. Mark a [Function] or a [Cls] method with [WebEndpoint].");
-        }
-
-        builder.WebHost.UseUrls([.. options.UrlList]);
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        // The program owns its server: where it listens (read here, as Kestrel binds before the options exist) and its limits.
+        var urls = (builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions()).UrlList;
+        builder.WebHost.UseUrls([.. urls]);
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<GatewayOptions>>((kestrel, gateway) =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            kestrel.Limits.MaxRequestBodySize = gateway.Value.MaxRequestBodyBytes;
             kestrel.Limits.MaxRequestLineSize = MaxRequestLineBytes;
-        });
-        builder.Services.AddSingleton(Options.Create(options));
-        builder.Services.AddSingleton(Options.Create(rabbit));
-        builder.Services.AddSingleton(registry);
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<GatewayConnection>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<GatewayConnection>());
-
-        // Probes on a port of their own (Pipeline:Health), answered until the gateway has stopped serving.
-        builder.Services.AddPipelineHealth(builder.Configuration).AddCheck<GatewayReadiness>(GatewayReadiness.Name, tags: ["ready"]);
-        builder.Services.AddSingleton<WebEndpointHandler>();
-        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = PayloadJson.Options.NumberHandling);
-        builder.Services.AddOpenApi(openApi =>
-        {
-            openApi.AddDocumentTransformer((document, _, _) =>
-            {
-                document.Info.Title = "Pipeline gateway";
-                document.Info.Description = $"Web endpoints of the apps {string.Join(", ", registry.Apps.Select(a => a.Name).Order(StringComparer.Ordinal))}.";
-                return Task.CompletedTask;
-            });
-            if (options.EffectiveToken is not null)
-            {
-                openApi.AddDocumentTransformer(BearerSecurity.ApplyAsync);
-            }
         });
 
         var app = builder.Build();
+
+        // Resolving the options checks them: a bad setting stops the program here, before it listens.
+        var options = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        _ = app.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GatewayApplication).FullName!);
         app.Use(RequestMetrics.CountAsync);
         app.UseStatusCodePages(StatusBodyAsync);
         if (options.EffectiveToken is { } token)
         {
+            // The whole program, unknown paths included, answers 401 without the token (MapPipelineGateway's own filter
+            // guards the gateway's routes where the gateway is part of someone else's app).
             var bearer = new BearerToken(token);
-            app.Use((context, next) => bearer.Accepts(context.Request) ? next(context) : UnauthorizedAsync(context, logger));
+            app.Use((context, next) => bearer.Accepts(context.Request) ? next(context) : Unauthorized(context, logger).ExecuteAsync(context));
         }
 
-        app.MapOpenApi();
-        var handler = app.Services.GetRequiredService<WebEndpointHandler>();
-        foreach (var route in routes)
-        {
-            // A Delegate, not a RequestDelegate, so the endpoint's IResult is written and the endpoint is described.
-            Delegate serve = (HttpContext context) => handler.HandleAsync(context, route);
-            app.MapMethods(route.Path, [route.HttpMethod], serve)
-                .WithName(route.Callable.DisplayName)
-                .WithTags(route.Callable.App)
-                .AddOpenApiOperationTransformer((operation, context, cancellationToken) => WebEndpointDescriber.DescribeAsync(operation, context, route, cancellationToken));
-            Log.Route(logger, route.HttpMethod, route.Path, route.Callable.DisplayName);
-        }
-
-        app.Lifetime.ApplicationStarted.Register(() => Announce(app, options, routes, registry, logger));
+        app.MapPipelineGateway();
+        var gateway = app.Services.GetRequiredService<GatewayRoutes>();
+        app.Lifetime.ApplicationStarted.Register(() => Announce(app, options, gateway.Routes, gateway.Registry, logger));
         return app;
     }
 
@@ -128,12 +92,13 @@ internal static class GatewayApplication
         return host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
     }
 
-    private static Task UnauthorizedAsync(HttpContext context, ILogger logger)
+    /// <summary>The 401 for a request without the token; logged with where it came from, never with what it sent.</summary>
+    internal static IResult Unauthorized(HttpContext context, ILogger logger)
     {
         Log.Unauthorized(logger, context.Request.Method, context.Request.Path, context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
         context.Response.Headers.WWWAuthenticate = "Bearer";
         return new ErrorBody("unauthorized", "This gateway requires its token: send 'Authorization: Bearer <token>' (the value of Pipeline:Gateway:Token).")
-            .ToResult(StatusCodes.Status401Unauthorized).ExecuteAsync(context);
+            .ToResult(StatusCodes.Status401Unauthorized);
     }
 
     // Routing answers an unknown path with 404 and a known path with another method with 405, both without a body.

@@ -1,12 +1,11 @@
 using Microsoft.Extensions.Options;
 using Pipeline.Client;
-using Pipeline.Consumers.Discovery;
 using Pipeline.RabbitMq;
 
 namespace Pipeline.Gateway.Hosting;
 
 /// <summary>The gateway's connection to the pipeline: one client over RabbitMQ, opened before the first request is served.</summary>
-internal sealed class GatewayConnection(IOptions<RabbitMqOptions> rabbit, AppRegistry registry, ILoggerFactory loggers) : IHostedService
+internal sealed class GatewayConnection(IOptions<RabbitMqOptions> rabbit, GatewayRoutes gateway, ILoggerFactory loggers) : IHostedService
 {
     private PipelineConnection? _connection;
 
@@ -17,7 +16,7 @@ internal sealed class GatewayConnection(IOptions<RabbitMqOptions> rabbit, AppReg
     public PipelineClient Client => _connection?.Client ?? throw new InvalidOperationException("The gateway is not connected to the pipeline yet.");
 
     public async Task StartAsync(CancellationToken cancellationToken) =>
-        _connection = await PipelineConnection.ConnectAsync(rabbit.Value, registry.Manifests, results: null, loggers, cancellationToken);
+        _connection = await PipelineConnection.ConnectAsync(rabbit.Value, gateway.Registry.Manifests, results: null, loggers, cancellationToken);
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

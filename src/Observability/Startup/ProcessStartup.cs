@@ -144,9 +144,11 @@ public static class ProcessStartup
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             await host.StopAsync(timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or AggregateException or ObjectDisposedException)
+        catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or AggregateException or ObjectDisposedException or ArgumentNullException)
         {
-            // Already failing to start: what went wrong first is what the block says.
+            // Already failing to start: what went wrong first is what the block says. (The generic host's StopAsync throws
+            // ArgumentNullException when StartAsync failed before it resolved its hosted services, as a ValidateOnStart
+            // failure does.)
         }
     }
 

@@ -11,7 +11,7 @@ namespace Pipeline.Scheduler.Hosting;
 /// Owns the Quartz scheduler: makes the store ready, writes the schedules into it, starts firing, and stops (waiting
 /// for a fire in progress). With no schedule defined it never starts Quartz at all.
 /// </summary>
-internal sealed class ScheduleRuntime(ScheduleSet schedules, ISchedulerFactory factory, SchedulerOptions options, TimeProvider time, ILogger<ScheduleRuntime> logger) : IDisposable
+internal sealed class ScheduleRuntime(ScheduleSet schedules, ISchedulerFactory factory, SchedulerOptions options, StoreConnections store, TimeProvider time, ILogger<ScheduleRuntime> logger) : IDisposable
 {
     // How long a stop waits for a fire in progress (a spawn) before shutting Quartz down.
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(20);
@@ -46,7 +46,7 @@ internal sealed class ScheduleRuntime(ScheduleSet schedules, ISchedulerFactory f
         try
         {
             var scheduler = await CreateAsync(cancellationToken).ConfigureAwait(false);
-            var startup = options.InMemory ? null : await StoreSchema.LockAndCreateAsync(options, cancellationToken).ConfigureAwait(false);
+            var startup = options.InMemory ? null : await StoreSchema.LockAndCreateAsync(store.DataSource, options, cancellationToken).ConfigureAwait(false);
             await using (startup)
             {
                 await ScheduleSync.ApplyAsync(scheduler, schedules, time, logger, cancellationToken).ConfigureAwait(false);
@@ -120,7 +120,7 @@ internal sealed class ScheduleRuntime(ScheduleSet schedules, ISchedulerFactory f
         // The schema must exist before Quartz makes (or checks) its tables in it.
         if (!options.InMemory)
         {
-            await using var schema = await StoreSchema.LockAndCreateAsync(options, cancellationToken).ConfigureAwait(false);
+            await using var schema = await StoreSchema.LockAndCreateAsync(store.DataSource, options, cancellationToken).ConfigureAwait(false);
             _scheduler = await factory.GetScheduler(cancellationToken).ConfigureAwait(false);
         }
         else

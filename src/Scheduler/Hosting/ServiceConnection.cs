@@ -6,8 +6,11 @@ using Pipeline.Results;
 
 namespace Pipeline.Scheduler.Hosting;
 
-/// <summary>The scheduler service's client: a <see cref="PipelineConnection"/> to RabbitMQ, opened when the service starts.</summary>
-internal sealed class ServiceConnection(RabbitMqOptions rabbit, IReadOnlyList<AppManifest> apps, PostgresResultStoreOptions results, ILoggerFactory loggers) : IAsyncDisposable
+/// <summary>
+/// The scheduler service's client: a <see cref="PipelineConnection"/> to RabbitMQ, opened when the service starts,
+/// reading call states from the process's results store (so from its one PostgreSQL pool).
+/// </summary>
+internal sealed class ServiceConnection(RabbitMqOptions rabbit, IReadOnlyList<AppManifest> apps, IResultStore results, ILoggerFactory loggers) : IAsyncDisposable
 {
     private PipelineConnection? _connection;
 
@@ -18,7 +21,7 @@ internal sealed class ServiceConnection(RabbitMqOptions rabbit, IReadOnlyList<Ap
 
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
-        _connection ??= await PipelineConnection.ConnectAsync(rabbit, apps, results, loggers, cancellationToken).ConfigureAwait(false);
+        _connection ??= await PipelineConnection.StartAsync(rabbit, apps, results, loggers, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

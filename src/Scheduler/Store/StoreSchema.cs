@@ -20,14 +20,16 @@ internal sealed class StoreSchema : IAsyncDisposable
         _connection = connection;
     }
 
-    /// <summary>The connection string Quartz uses: the configured one with the schema as its search path.</summary>
-    public static string QuartzConnectionString(SchedulerOptions options) =>
-        new NpgsqlConnectionStringBuilder(options.EffectiveConnectionString) { SearchPath = options.Schema }.ConnectionString;
+    /// <summary>
+    /// Quartz's table prefix: its tables in the schema, named as before (<c>qrtz_*</c>). The schema is part of the
+    /// prefix rather than a search path, since the connections come from a data source the process shares.
+    /// </summary>
+    public static string TablePrefix(SchedulerOptions options) => $"\"{options.Schema}\".qrtz_";
 
     /// <summary>Takes the start-up lock and makes the schema; dispose to release the lock.</summary>
-    public static async Task<StoreSchema> LockAndCreateAsync(SchedulerOptions options, CancellationToken cancellationToken)
+    public static async Task<StoreSchema> LockAndCreateAsync(NpgsqlDataSource dataSource, SchedulerOptions options, CancellationToken cancellationToken)
     {
-        var connection = new NpgsqlConnection(options.EffectiveConnectionString);
+        var connection = dataSource.CreateConnection();
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);

@@ -2,9 +2,11 @@ using System.Reflection;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Pipeline.Client.Hosting;
 using Pipeline.Consumers.Discovery;
 using Pipeline.Observability;
@@ -51,57 +53,47 @@ public static class WorkerHostServiceCollectionExtensions
         // Set by a worker host on the process containers it starts: serve this one pool, as a child of that host.
         var container = ContainerProcess.FromEnvironment();
 
+        // Only the app list is read here: it decides what is registered. Every other setting is an option, bound from
+        // configuration and checked when the host starts (ValidateOnStart), so a value set from code with
+        // services.Configure<T>(...) is the one used and the one checked.
+        var pipeline = services.AddPipeline(configuration);
+        configuration = pipeline.Configuration;
         var worker = configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions();
-        var rabbit = configuration.GetSection(RabbitMqOptions.SectionName).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
-        var retries = configuration.GetSection(RetryOptions.Section).Get<RetryOptions>() ?? new RetryOptions();
-        var problems = worker.Validate().Concat(rabbit.Validate()).Concat(retries.Validate()).ToList();
-        if (problems.Count > 0)
-        {
-            throw new InvalidOperationException("Invalid settings: " + string.Join(" ", problems));
-        }
+        services.AddOptions<WorkerOptions>().Bind(configuration.GetSection(WorkerOptions.Section));
+        services.AddOptions<RetryOptions>().Bind(configuration.GetSection(RetryOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetryOptions>, RetryOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<HostOptions>, ShutdownTimeout>());
 
-        services.Configure<WorkerOptions>(configuration.GetSection(WorkerOptions.Section));
-        services.Configure<RabbitMqOptions>(configuration.GetSection(RabbitMqOptions.SectionName));
-        // Spawned calls' results go to PostgreSQL when it is configured, so any process can get them by id.
-        var results = configuration.GetSection(PostgresResultStoreOptions.SectionName).Get<PostgresResultStoreOptions>() ?? new PostgresResultStoreOptions();
-        if (results.ConnectionString is { Length: > 0 } || Environment.GetEnvironmentVariable(PostgresResultStoreOptions.EnvironmentVariable) is { Length: > 0 })
-        {
-            // A restart or saturation of PostgreSQL makes inputs wait for it (StoreOutage), never fail or dead-letter.
-            services.AddSingleton<StoreOutage>();
-            services.AddSingleton(sp => new PostgresResultStore(results, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresResultStore>>()));
-            services.AddSingleton<IResultStore>(sp => new ResilientResultStore(sp.GetRequiredService<PostgresResultStore>(), sp.GetRequiredService<StoreOutage>()));
+        // Spawned calls' results go to PostgreSQL when the options in effect name one, so any process can get them by
+        // id; a restart or saturation of PostgreSQL then makes inputs wait for it (StoreOutage), never fail or dead-letter.
+        services.AddSingleton<StoreOutage>();
+        services.AddPipelineDataSource();
+        services.AddSingleton(sp => new PostgresResultStore(
+            sp.GetRequiredService<IOptions<PostgresResultStoreOptions>>().Value, sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresResultStore>>()));
+        services.AddSingleton<IResultStore>(sp => IsDurable(sp)
+            ? new ResilientResultStore(sp.GetRequiredService<PostgresResultStore>(), sp.GetRequiredService<StoreOutage>())
+            : new InMemoryResultStore(sp.GetRequiredService<TimeProvider>()));
 
-            // pipeline pools scale writes a pool's autoscaler settings there; the reconciler reads them each tick.
-            services.AddSingleton(sp => new PoolScalingStore(sp.GetRequiredService<PostgresResultStore>().DataSource, results.Schema));
+        // pipeline pools scale writes a pool's autoscaler settings there; the reconciler reads them each tick (it takes
+        // the store as optional: null without PostgreSQL).
+        services.AddSingleton(sp => IsDurable(sp)
+            ? new PoolScalingStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IOptions<PostgresResultStoreOptions>>().Value.Schema)
+            : null!);
 
-            // Retry delays live in the same database, so a retry survives every process restarting; Hangfire takes its
-            // connections from the results store's pool, so the whole process holds at most that pool's size.
-            services.AddSingleton(sp => new RetryServer(sp, sp.GetRequiredService<PostgresResultStore>().DataSource, retries, sp.GetRequiredService<ILogger<RetryServer>>()));
-            services.AddSingleton<IRetryScheduler>(sp => new DurableRetryScheduler(sp.GetRequiredService<RetryServer>().Jobs, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<StoreOutage>()));
-        }
-        else
-        {
-            // Without PostgreSQL a retry's delay is kept in this process's memory, outside the consumer: the failed input
-            // is acknowledged and the pool takes other input meanwhile.
-            services.AddSingleton<MemoryRetryScheduler>();
-            services.AddSingleton<IRetryScheduler>(sp => sp.GetRequiredService<MemoryRetryScheduler>());
-        }
+        // Retry delays live in the same database, so a retry survives every process restarting; Hangfire takes its
+        // connections from the process's one data source, as the results store does, so the whole process holds at most
+        // that pool's size. Without PostgreSQL a retry's delay is kept in this process's memory, outside the consumer:
+        // the failed input is acknowledged and the pool takes other input meanwhile.
+        services.AddSingleton(sp => new RetryServer(sp, sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IOptions<RetryOptions>>().Value, sp.GetRequiredService<ILogger<RetryServer>>()));
+        services.AddSingleton<MemoryRetryScheduler>();
+        services.AddSingleton<IRetryScheduler>(sp => IsDurable(sp)
+            ? new DurableRetryScheduler(sp.GetRequiredService<RetryServer>().Jobs, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<StoreOutage>())
+            : sp.GetRequiredService<MemoryRetryScheduler>());
 
         services.AddPipelineWorker(appAssemblies ?? AppAssemblyLoader.Load(worker.Apps, $"{WorkerOptions.Section}:Apps"));
-        var registry = (AppRegistry)services.Last(s => s.ServiceType == typeof(AppRegistry)).ImplementationInstance!;
-        if (ConsumerTimeoutCheck.Problems(registry, rabbit.ConsumerTimeout) is { Count: > 0 } tooLong)
-        {
-            throw new AppDefinitionException(tooLong);
-        }
-
-        if (BatchingCheck.Problems(registry, rabbit.ConsumerTimeout) is { Count: > 0 } unfit)
-        {
-            throw new AppDefinitionException(unfit);
-        }
-
         // The apps' code can take IPipelineClient to call other functions; it connects on its first call, stores spawned
         // calls in this host's results store, and each call names the call it was made from as its parent.
-        services.AddPipeline(configuration).AddClient(sp => sp.GetRequiredService<AppRegistry>().Manifests, sp => sp.GetRequiredService<IResultStore>());
+        pipeline.AddClient(sp => sp.GetRequiredService<AppRegistry>().Manifests, sp => sp.GetRequiredService<IResultStore>());
         services.AddSingleton<IValidateOptions<RabbitMqOptions>, WorkerStartupChecks>();
         services.AddOptions<RabbitMqOptions>().ValidateOnStart();
 
@@ -170,9 +162,9 @@ public static class WorkerHostServiceCollectionExtensions
 
         // Registered after MassTransit: hosted services stop in reverse order, so pools stop before the bus does.
         // A process container schedules retries through the client alone; its host's server delivers them.
-        if (container is null && services.Any(s => s.ServiceType == typeof(RetryServer)))
+        if (container is null)
         {
-            services.AddHostedService(sp => sp.GetRequiredService<RetryServer>());
+            services.AddHostedService<DurableRetries>();
         }
 
         services.AddHostedService<WorkerHostedService>();
@@ -190,17 +182,22 @@ public static class WorkerHostServiceCollectionExtensions
         // Probes: ready while the bus is connected; OTLP export of traces and metrics when configured.
         var health = services.AddPipelineHealth(configuration).AddCheck<WorkerReadiness>(WorkerReadiness.Name, tags: ["ready"]);
         health.AddCheck<StuckAttemptsCheck>(StuckAttemptsCheck.Name, tags: ["ready"]);
-        if (services.Any(s => s.ServiceType == typeof(StoreOutage)))
-        {
-            health.AddCheck<StoreReadiness>(StoreReadiness.Name, tags: ["ready"]);
-        }
+        health.AddCheck<StoreReadiness>(StoreReadiness.Name, tags: ["ready"]);
 
         // Gauges of backlog, in-flight, containers and slots, served at /metrics beside the probes (AddPipelineHealth).
         services.AddSingleton<PoolBacklog>();
         services.AddSingleton<WorkerMetrics>();
         services.AddHostedService(sp => sp.GetRequiredService<WorkerMetrics>());
         services.AddPipelineTelemetry(configuration);
-        services.Configure<HostOptions>(host => host.ShutdownTimeout = worker.ExitGracePeriod + TimeSpan.FromSeconds(15));
         return services;
+    }
+
+    private static bool IsDurable(IServiceProvider services) =>
+        PipelineServiceCollectionExtensions.IsDurable(services.GetRequiredService<IOptions<PostgresResultStoreOptions>>().Value);
+
+    private sealed class RetryOptionsValidator : IValidateOptions<RetryOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, RetryOptions options) =>
+            options.Validate() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
     }
 }
