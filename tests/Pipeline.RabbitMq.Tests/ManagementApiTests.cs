@@ -79,7 +79,9 @@ public sealed class ManagementApiTests(BrokerFixture broker) : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => management.ListPoolQueuesAsync(CancellationToken.None));
 
-        Assert.Contains("http://127.0.0.1:1/, http://127.0.0.1:2/", error.Message, StringComparison.Ordinal);
+        // Each node is named with what it did, so an operator sees which one to look at.
+        Assert.Contains("http://127.0.0.1:1/ (connection refused)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("http://127.0.0.1:2/ (connection refused)", error.Message, StringComparison.Ordinal);
         Assert.Contains(":ManagementUris", error.Message, StringComparison.Ordinal);
     }
 
