@@ -1,7 +1,10 @@
 namespace Pipeline.IntegrationTests.App;
 
-/// <summary>A class whose batched method and plain method share one container (and one enter).</summary>
-[Cls]
+/// <summary>
+/// A class whose batched method and plain method share one container (and one enter). At most one container, so the
+/// sharing shows: under backlog the autoscaler would otherwise add containers, each with its own enter.
+/// </summary>
+[Cls(MaxContainers = 1)]
 public sealed class BatchingModel
 {
     [Parameter] public required string Name { get; init; }

@@ -37,6 +37,13 @@ public static class Work
         return Here(tag);
     }
 
+    /// <summary>
+    /// <see cref="GatedAsync"/> in at most one container across hosts, so a backlog waits in the pool's queue rather
+    /// than in more containers the autoscaler adds.
+    /// </summary>
+    [Function(Timeout = "00:02:00", MaxContainers = 1)]
+    public static Task<Reply> GatedOneAsync(string tag, CancellationToken cancellationToken) => GatedAsync(tag, cancellationToken);
+
     [Function(Gpu = "H100")]
     public static async Task<Reply> OnGpuAsync(string tag, int milliseconds, CancellationToken cancellationToken)
     {

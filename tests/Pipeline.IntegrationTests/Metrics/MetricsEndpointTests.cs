@@ -23,7 +23,8 @@ public sealed class MetricsEndpointTests(Servers servers) : IAsyncLifetime, IDis
     [Fact]
     public async Task WorkerHost_PoolWithBacklog_ServesTheBacklogGaugeForThePoolAndCountsEachOutcome()
     {
-        // One input at a time and no prefetch beyond it: the rest of the inputs wait in the pool's queue.
+        // One input at a time in one container (gated-one has MaxContainers = 1) and no prefetch beyond it: the rest of the
+        // inputs wait in the pool's queue.
         await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory, new Dictionary<string, string>
         {
             ["Pipeline__Worker__FunctionConcurrency"] = "1",
@@ -32,12 +33,12 @@ public sealed class MetricsEndpointTests(Servers servers) : IAsyncLifetime, IDis
         using var http = Client(await worker.HealthAddressAsync(Patience));
         await using var session = await TestClient.StartAsync(servers);
         var tag = $"{_run}-backlog";
-        var calls = Enumerable.Range(0, 5).Select(_ => session.Client.Function("itest", "gated").RemoteAsync<Reply>([tag])).ToList();
+        var calls = Enumerable.Range(0, 5).Select(_ => session.Client.Function("itest", "gated-one").RemoteAsync<Reply>([tag])).ToList();
         await Eventually.TrueAsync(() => _events.Count("gated-start", tag) == 1, Patience, "the first input started");
 
         // The management API's numbers refresh every few seconds and the host lists pools each reconcile: poll.
-        var queue = QueueNames.ForFunction("itest", "gated");
-        var pool = new[] { ("pipeline_queue", queue), ("pipeline_app", "itest"), ("pipeline_function", "gated") };
+        var queue = QueueNames.ForFunction("itest", "gated-one");
+        var pool = new[] { ("pipeline_queue", queue), ("pipeline_app", "itest"), ("pipeline_function", "gated-one") };
         PrometheusText? scraped = null;
         await Eventually.TrueAsync(async () => (scraped = await ScrapeAsync(http)).Values("pipeline_pool_backlog", pool).Any(v => v >= 1), Patience, $"a backlog for {queue} at /metrics. Last scrape:{Environment.NewLine}{scraped?.Text}");
         // Up to all five: the management API's count can predate the first delivery by a few seconds.
@@ -50,10 +51,10 @@ public sealed class MetricsEndpointTests(Servers servers) : IAsyncLifetime, IDis
 
         servers.OpenGate(tag);
         await Task.WhenAll(calls).WaitAsync(Patience);
-        var succeeded = new[] { ("pipeline_function", "itest.gated"), ("pipeline_status", "Succeeded") };
+        var succeeded = new[] { ("pipeline_function", "itest.gated-one"), ("pipeline_status", "Succeeded") };
         await Eventually.TrueAsync(async () => (scraped = await ScrapeAsync(http)).Values("pipeline_invocations_total", succeeded).Sum() == 5, Patience, $"five Succeeded outcomes at /metrics. Last scrape:{Environment.NewLine}{scraped?.Text}");
         Assert.Equal([5.0], scraped!.Values("pipeline_invocation_duration_seconds_count", succeeded));
-        Assert.Empty(scraped.Values("pipeline_invocations_total", ("pipeline_function", "itest.gated"), ("pipeline_status", "Failed")));
+        Assert.Empty(scraped.Values("pipeline_invocations_total", ("pipeline_function", "itest.gated-one"), ("pipeline_status", "Failed")));
     }
 
     [Fact]

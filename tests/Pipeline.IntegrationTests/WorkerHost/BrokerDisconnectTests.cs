@@ -22,7 +22,10 @@ public sealed class BrokerDisconnectTests(Servers servers, ITestOutputHelper out
     {
         const int PerModel = 10;
         const int Functions = 40;
-        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory);
+        // Four CPU slots: one container for each of the three model pools and the function pool, so each pool's inputs run
+        // one after another and every pool is still busy when the close lands (with room to scale, ten containers of a
+        // model would run its ten inputs at once and could finish before it).
+        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory, new Dictionary<string, string> { ["Pipeline__Worker__CpuSlots"] = "4" });
         await using var session = await TestClient.StartAsync(servers);
         var names = Enumerable.Range(0, 3).Select(i => $"{_run}-m{i}").ToList();
         var calls = new List<FunctionCall>();
