@@ -3,22 +3,23 @@ using System.Diagnostics;
 
 namespace Pipeline.Bench.App;
 
-/// <summary>Scenario 5: a class whose every new key is a new pool; enter times itself so the bench can subtract it.</summary>
+/// <summary>
+/// Scenario 5: a class whose every new key is a new pool; enter times itself so the bench can subtract it. Its key
+/// comes in through the constructor (the <see cref="IColdModel"/> contract's record).
+/// </summary>
 [Cls(ScaledownWindow = "00:00:05")]
-public sealed class ColdModel
+public sealed class ColdModel(ModelKey parameters) : IColdModel
 {
     /// <summary>Milliseconds spent in enter, by key.</summary>
     public static ConcurrentDictionary<string, double> EnterMilliseconds { get; } = new(StringComparer.Ordinal);
-
-    [Parameter] public required string Key { get; init; }
 
     [Enter]
     public void Load()
     {
         var started = Stopwatch.GetTimestamp();
-        EnterMilliseconds[Key] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        EnterMilliseconds[parameters.Key] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
     }
 
-    [Method]
+    /// <inheritdoc />
     public int Ping() => 0;
 }

@@ -1,6 +1,7 @@
 namespace Pipeline.Bench.App;
 
-/// <summary>The functions the scenarios call: each does nothing but tell the probe it ran.</summary>
+/// <summary>The functions the scenarios call (<see cref="IJobs"/>): each does nothing but tell the probe it ran.</summary>
+[Implements(typeof(IJobs))]
 public static class Jobs
 {
     /// <summary>The no-op of scenarios 1 to 3.</summary>

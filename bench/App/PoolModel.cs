@@ -1,8 +1,11 @@
 namespace Pipeline.Bench.App;
 
-/// <summary>Scenario 6: many parameter sets, one input each; enter and exit are counted to time scale-up and scale-down.</summary>
+/// <summary>
+/// Scenario 6: many parameter sets, one input each; enter and exit are counted to time scale-up and scale-down. It
+/// reads no parameter: each <see cref="IPoolModel"/> record is its own pool all the same.
+/// </summary>
 [Cls(ScaledownWindow = PoolModel.Window)]
-public sealed class PoolModel
+public sealed class PoolModel : IPoolModel
 {
     public const string Window = "00:00:10";
 
@@ -13,12 +16,10 @@ public sealed class PoolModel
 
     public static int Exited => Volatile.Read(ref _exited);
 
-    [Parameter] public required string Key { get; init; }
-
     [Enter]
     public void Load() => Interlocked.Increment(ref _entered);
 
-    [Method]
+    /// <inheritdoc />
     public int Ping() => 0;
 
     [Exit]

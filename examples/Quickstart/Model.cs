@@ -4,17 +4,17 @@ namespace Quickstart;
 
 /// <summary>
 /// A parameterized class: each (Name, Size) is its own pool with its own enter and exit. It implements its contract
-/// <see cref="IModel"/>, so its methods need no [Method] and the host checks at start-up that its parameters match
-/// <see cref="ModelParameters"/> (names, types and defaults).
+/// <see cref="IModel"/>, so its methods need no [Method], and its constructor takes the contract's
+/// <see cref="ModelParameters"/> with the pool's values (defaults applied). It could take services too.
 /// </summary>
 [Cls]
-public sealed class Model : IModel
+public sealed class Model(ModelParameters parameters) : IModel
 {
     private string[]? _vocabulary;
 
-    [Parameter] public required string Name { get; init; }
+    private string Name => parameters.Name;
 
-    [Parameter] public int Size { get; init; } = 100;
+    private int Size => parameters.Size;
 
     [Enter]
     public async Task LoadAsync(CancellationToken cancellationToken)
@@ -24,11 +24,13 @@ public sealed class Model : IModel
         Console.WriteLine($"  [enter] loaded model name={Name} size={Size}");
     }
 
-    // Also served over HTTP by the gateway: GET /quickstart/model/generate?name=llama&size=7&prompt=hi
-    [Method, WebEndpoint]
+    /// <inheritdoc />
+    /// <remarks>Also served over HTTP by the gateway: <c>GET /quickstart/model/generate?name=llama&amp;size=7&amp;prompt=hi</c>.</remarks>
+    [WebEndpoint]
     public string Generate(string prompt) =>
         $"{Name}-{Size} says: {prompt} {_vocabulary![prompt.Length % _vocabulary.Length]}";
 
+    /// <inheritdoc />
     public int CountTokens(string text) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length * Size;
 
     [Exit]

@@ -1,20 +1,25 @@
+using Pipeline.IntegrationTests.Contracts;
+
 namespace Pipeline.IntegrationTests.App;
 
-/// <summary>A parameterized class whose lifecycle the tests watch through <see cref="Events"/>.</summary>
+/// <summary>
+/// A parameterized class whose lifecycle the tests watch through <see cref="Events"/>; it implements
+/// <see cref="IModel"/> and takes its <see cref="ModelParameters"/> through its constructor.
+/// </summary>
 [Cls]
-public sealed class Model
+public sealed class Model(ModelParameters parameters) : IModel
 {
-    [Parameter] public required string Name { get; init; }
+    private string Name => parameters.Name;
 
-    [Parameter] public int Size { get; init; } = 1;
+    private int Size => parameters.Size;
 
     [Enter]
     public void Load() => Events.Write("enter", Subject);
 
-    [Method]
+    /// <inheritdoc />
     public Reply Generate(string prompt) => Work.Here($"{Name}:{Size}:{prompt}");
 
-    [Method]
+    /// <inheritdoc />
     public async Task<Reply> SlowAsync(string prompt, int milliseconds, CancellationToken cancellationToken)
     {
         Events.Write("slow-start", Subject);

@@ -1,5 +1,9 @@
+using Pipeline.IntegrationTests.Contracts;
+
 namespace Pipeline.IntegrationTests.App;
 
+/// <summary>The plain functions most tests call; <see cref="IWork"/> is how callers see the first two.</summary>
+[Implements(typeof(IWork))]
 public static class Work
 {
     [Function]

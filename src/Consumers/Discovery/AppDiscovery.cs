@@ -148,7 +148,7 @@ internal sealed class AppDiscovery
         var members = ParameterMembers(type, declaredOnly: false).ToList();
         if (constructor is null)
         {
-            Problem($"[Cls] class {where} has no public constructor, so no container can build it. Add one; it may take services, [Parameter] values are set after construction and heavy work belongs in [Enter].");
+            Problem($"[Cls] class {where} has no public constructor, so no container can build it. Add one; it may take services and its contract's parameters record, [Parameter] values are set after construction and heavy work belongs in [Enter].");
             return;
         }
 
@@ -168,6 +168,9 @@ internal sealed class AppDiscovery
             }
         }
 
+        // A class that declares no [Parameter] takes its parameters from its contract's record (through its constructor).
+        var record = ParametersRecord.Of(type);
+        var specs = (members.Count == 0 && record is not null ? record.Specs : parameters.Select(p => p.Spec)).ToList();
         var duplicates = parameters.GroupBy(p => p.Spec.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1);
         foreach (var duplicate in duplicates)
         {
@@ -210,7 +213,7 @@ internal sealed class AppDiscovery
             var callable = BuildCallable(app?.Name ?? "", className, methodAttribute?.Name ?? method.Name, method, methodSettings);
             if (callable?.WebEndpoint is not null)
             {
-                CheckWebArguments(callable, parameters);
+                CheckWebArguments(callable, specs);
             }
 
             if (callable is not null && !methods.TryAdd(callable.Name, callable))
@@ -224,7 +227,7 @@ internal sealed class AppDiscovery
             return;
         }
 
-        var schema = new ParameterSchema($"{app.Name}.{className}", parameters.Select(p => p.Spec));
+        var schema = new ParameterSchema($"{app.Name}.{className}", specs);
         app.AddClass(
             new ClassDefinition
             {
@@ -233,6 +236,7 @@ internal sealed class AppDiscovery
                 Type = type,
                 Schema = schema,
                 Parameters = parameters,
+                Record = record,
                 EnterHooks = enter,
                 ExitHooks = exit,
                 Methods = methods,
@@ -461,14 +465,14 @@ internal sealed class AppDiscovery
     }
 
     // A web request names arguments and class parameters side by side in one query string.
-    private void CheckWebArguments(Callable callable, IReadOnlyList<ParameterMember> parameters)
+    private void CheckWebArguments(Callable callable, IReadOnlyList<ParameterSpec> parameters)
     {
         var where = Describe(callable.Method);
         foreach (var argument in callable.Arguments)
         {
-            if (parameters.FirstOrDefault(p => string.Equals(p.Spec.Name, argument.Name, StringComparison.OrdinalIgnoreCase)) is { } clash)
+            if (parameters.FirstOrDefault(p => string.Equals(p.Name, argument.Name, StringComparison.OrdinalIgnoreCase)) is { } clash)
             {
-                Problem($"[WebEndpoint] {where} has an argument '{argument.Name}' and its class a parameter '{clash.Spec.Name}': a query string could not tell them apart. Rename one, or set [Parameter(Name = ...)].");
+                Problem($"[WebEndpoint] {where} has an argument '{argument.Name}' and its class a parameter '{clash.Name}': a query string could not tell them apart. Rename one, or set [Parameter(Name = ...)].");
             }
         }
 

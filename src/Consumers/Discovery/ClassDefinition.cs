@@ -14,7 +14,11 @@ internal sealed class ClassDefinition
 
     public required ParameterSchema Schema { get; init; }
 
+    /// <summary>The <c>[Parameter]</c> members, set after construction; empty when the record alone declares them.</summary>
     public required IReadOnlyList<ParameterMember> Parameters { get; init; }
+
+    /// <summary>The contract's parameters record, when the class implements a parameterized contract.</summary>
+    public ParametersRecord? Record { get; init; }
 
     /// <summary>Enter hooks in run order: base class first, then declaration order.</summary>
     public required IReadOnlyList<MethodInfo> EnterHooks { get; init; }

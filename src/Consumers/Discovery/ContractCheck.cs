@@ -88,13 +88,19 @@ internal static class ContractCheck
 
     private static void CheckParameters(ClassDefinition cls, ContractDescription contract, string where, List<string> problems)
     {
+        // No [Parameter] members: the record is the class's schema (its constructor may take it), so nothing can differ.
+        if (cls.Parameters.Count == 0 && cls.Record?.Type == contract.ParametersType)
+        {
+            return;
+        }
+
         var record = contract.ParametersType!.Name;
         foreach (var wanted in contract.Parameters.Select(p => p.Spec))
         {
             var member = cls.Parameters.FirstOrDefault(p => p.Spec.Name == wanted.Name);
             if (member is null)
             {
-                problems.Add($"{where}: {record} declares parameter '{wanted.Name}' ({Describe(wanted)}) but the class has no [Parameter] of that name. Add one with the same type and default.");
+                problems.Add($"{where}: {record} declares parameter '{wanted.Name}' ({Describe(wanted)}) but the class has no [Parameter] of that name. Add one with the same type and default, or remove every [Parameter] and take {record} in the constructor.");
             }
             else if (member.Spec.TypeName != wanted.TypeName)
             {

@@ -8,7 +8,7 @@ namespace Pipeline.Consumers.Lifecycle;
 /// The one seam where app objects are built: <c>[Cls]</c> instances (a DI scope per container) and the classes holding
 /// instance <c>[Function]</c>s (a scope per input), through the host's <see cref="IServiceProvider"/> with constructor
 /// injection (<see cref="ActivatorUtilities"/>). Besides services, a constructor takes every extra argument the caller
-/// passes (a class's parameters record); <see cref="ContainerContext.Current"/> is already set while it runs.
+/// passes, and a class the parameters record of its contract; <see cref="ContainerContext.Current"/> is already set while it runs.
 /// </summary>
 internal sealed class AppObjects(IServiceProvider services)
 {
@@ -19,8 +19,9 @@ internal sealed class AppObjects(IServiceProvider services)
     public AsyncServiceScope CreateScope() => services.CreateAsyncScope();
 
     /// <summary>
-    /// Builds a <c>[Cls]</c> instance in <paramref name="scope"/> and sets its <c>[Parameter]</c> members from
-    /// <paramref name="parameters"/> (after the constructor, as before constructor injection).
+    /// Builds a <c>[Cls]</c> instance in <paramref name="scope"/>, handing its constructor the contract's parameters
+    /// record built from <paramref name="parameters"/> when it takes one, and sets its <c>[Parameter]</c> members from
+    /// them (after the constructor, as before constructor injection).
     /// </summary>
     /// <param name="scope">The container's scope.</param>
     /// <param name="cls">The class.</param>
@@ -28,7 +29,9 @@ internal sealed class AppObjects(IServiceProvider services)
     /// <param name="extra">Values the constructor takes besides services (a parameters record); each must be taken.</param>
     public static object CreateInstance(IServiceProvider scope, ClassDefinition cls, ParameterSet parameters, params object[] extra)
     {
-        var instance = Create(scope, cls.Type, extra);
+        var instance = cls.Record is { Injected: true } record
+            ? Create(scope, cls.Type, [record.Build(parameters), .. extra])
+            : Create(scope, cls.Type, extra);
         foreach (var parameter in cls.Parameters)
         {
             parameters.TryGetValue(parameter.Spec.Name, out var value);

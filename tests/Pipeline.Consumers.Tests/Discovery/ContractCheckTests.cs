@@ -65,6 +65,33 @@ public sealed class ContractCheckTests
         Assert.Equal(["square"], Assert.Single(registry.Apps).Functions.Keys);
     }
 
+    [Fact]
+    public void Discover_ClassTakingItsRecordWithoutParameterMembers_PoolsAsTheRecordAndAsParameterMembersDo()
+    {
+        var cls = Assert.Single(Assert.Single(AppDiscovery.Discover([typeof(RecordModel)]).Apps).Classes.Values);
+        var withMembers = Assert.Single(Assert.Single(AppDiscovery.Discover([typeof(Model)]).Apps).Classes.Values);
+
+        Assert.Empty(cls.Parameters);
+        Assert.Equal(typeof(ModelParams), cls.Record?.Type);
+        Assert.True(cls.Record!.Injected);
+        Assert.Equal(["name", "size"], cls.Schema.Parameters.Select(p => p.Name));
+
+        // The hash (so the pool and queue) is the one a caller computes from the record, and the one [Parameter] members gave.
+        var hashed = Pipeline.Contracts.ContractDescription.Valid(typeof(IModel)).Bind(new ModelParams("llama", Size: 7)).Hash;
+        Assert.Equal(hashed, cls.Schema.Bind([new("name", "llama"), new("size", 7)]).Hash);
+        Assert.Equal(hashed, withMembers.Schema.Bind([new("name", "llama"), new("size", 7)]).Hash);
+        Assert.NotEqual(hashed, cls.Schema.Bind([new("name", "llama")]).Hash);
+    }
+
+    [Fact]
+    public void Discover_ClassWithParameterMembersAndTheRecord_KeepsCheckingTheMembers()
+    {
+        var problem = Assert.Single(Assert.Throws<AppDefinitionException>(() => AppDiscovery.Discover([typeof(RecordAndPartialMembers)])).Problems);
+
+        Assert.Contains("ModelParams declares parameter 'size'", problem, StringComparison.Ordinal);
+        Assert.Contains("or remove every [Parameter] and take ModelParams in the constructor", problem, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(typeof(Llama), "[Cls] class Llama (contract IModel)", "'llama' on the wire", "names it 'model'", "[Cls(Name = \"model\")]")]
     [InlineData(typeof(OtherApp), "[Cls] class OtherApp", "app 'elsewhere'", "names app 'contracts'", "Use one app name")]
@@ -102,6 +129,22 @@ public sealed class ContractCheckTests
         [Parameter] public int Size { get; set; } = 100;
 
         public Task<string> GenerateAsync(string prompt, CancellationToken ct) => Task.FromResult(prompt);
+    }
+
+    [App("contracts"), Cls(Name = "model")]
+    public sealed class RecordModel(ModelParams parameters) : IModel
+    {
+        public ModelParams Parameters { get; } = parameters;
+
+        public Task<string> GenerateAsync(string prompt, CancellationToken ct) => Task.FromResult($"{Parameters.Name}:{prompt}");
+    }
+
+    [App("contracts"), Cls(Name = "model")]
+    public sealed class RecordAndPartialMembers(ModelParams parameters) : IModel
+    {
+        [Parameter] public required string Name { get; set; }
+
+        public Task<string> GenerateAsync(string prompt, CancellationToken ct) => Task.FromResult($"{parameters.Size}:{prompt}");
     }
 
     [App("contracts"), Cls]

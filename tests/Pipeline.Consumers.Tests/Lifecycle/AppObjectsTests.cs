@@ -11,7 +11,7 @@ namespace Pipeline.Consumers.Tests.Lifecycle;
 /// <summary>App objects are built from the host's services: a scope per container for a class, per input for a function.</summary>
 public sealed class AppObjectsTests : IAsyncDisposable
 {
-    private static readonly AppRegistry Registry = AppDiscovery.Discover([typeof(InjectedModel), typeof(InjectedJobs)]);
+    private static readonly AppRegistry Registry = AppDiscovery.Discover([typeof(InjectedModel), typeof(InjectedJobs), typeof(RecordModel)]);
     private readonly FakeTimeProvider _time = new();
     private readonly ServiceProvider _services = new ServiceCollection()
         .AddSingleton(new Greeting("hello"))
@@ -58,6 +58,23 @@ public sealed class AppObjectsTests : IAsyncDisposable
         Assert.True(second.Disposed);
     }
 
+    [Theory]
+    [InlineData(7, 7)]
+    [InlineData(null, 3)]
+    public async Task StartAsync_ClsTakingItsRecord_GetsTheHashedValuesWithDefaultsAndServicesBeforeEnter(int? size, int expected)
+    {
+        var definition = Registry.FindClass("di", "record-model")!;
+        var parameters = definition.Schema.Bind(size is null ? [new("name", "llama")] : [new("name", "llama"), new("size", size)]);
+        var container = new Container(QueueNames.ForClass("di", "record-model", parameters), definition, parameters, _time, NullLogger.Instance, objects: new AppObjects(_services));
+
+        Assert.True(await container.StartAsync(CancellationToken.None));
+
+        var model = (RecordModel)container.Instance!;
+        Assert.Equal(new RecordParameters("llama", expected), model.Parameters);
+        Assert.Equal($"hello llama:{expected}", model.SeenAtEnter);
+        Assert.Equal(parameters.Hash, Pipeline.Contracts.ContractDescription.Valid(typeof(IRecordModel)).Bind(model.Parameters).Hash);
+    }
+
     public ValueTask DisposeAsync() => _services.DisposeAsync();
 
     private (Container Container, ParameterSet Parameters) Create()
@@ -102,6 +119,27 @@ public sealed class AppObjectsTests : IAsyncDisposable
 
         [Exit]
         public void Unload() => ScopeDisposedAtExit = Probe.Disposed;
+    }
+
+    public sealed record RecordParameters(string Name, int Size = 3);
+
+    [Contract(App = "di")]
+    public interface IRecordModel : IParameterized<RecordParameters>
+    {
+        string Run();
+    }
+
+    [App("di"), Cls]
+    public sealed class RecordModel(Greeting greeting, RecordParameters parameters) : IRecordModel
+    {
+        public RecordParameters Parameters { get; } = parameters;
+
+        public string? SeenAtEnter { get; private set; }
+
+        [Enter]
+        public void Load() => SeenAtEnter = $"{greeting.Text} {Parameters.Name}:{Parameters.Size}";
+
+        public string Run() => Parameters.Name;
     }
 
     [App("di")]

@@ -1,4 +1,6 @@
+using Pipeline.Client;
 using Pipeline.IntegrationTests.App;
+using Pipeline.IntegrationTests.Contracts;
 using Pipeline.IntegrationTests.Infrastructure;
 
 namespace Pipeline.IntegrationTests.Calls;
@@ -17,16 +19,16 @@ public sealed class SpawnTests(Servers servers) : IDisposable
         string id;
         await using (var spawner = await TestClient.StartAsync(servers))
         {
-            var call = await spawner.Client.Function("itest", "echo").SpawnAsync(["spawned"]);
+            var call = await spawner.Client.Function<IWork>().SpawnAsync(w => w.Echo("spawned"));
             id = call.Id;
         }
 
         await using var reader = await TestClient.StartAsync(servers);
-        var reply = await reader.Client.Call(id).GetAsync<Reply>(Patience);
+        var reply = await reader.Client.Call<Reply>(id).GetAsync(Patience);
 
         Assert.Equal("spawned", reply.Tag);
         Assert.Equal(worker.Pid, reply.Pid);
-        Assert.Equal("spawned", (await reader.Client.Call(id).GetAsync<Reply>(TimeSpan.Zero)).Tag);
+        Assert.Equal("spawned", (await reader.Client.Call<Reply>(id).GetAsync(TimeSpan.Zero)).Tag);
     }
 
     [Fact]

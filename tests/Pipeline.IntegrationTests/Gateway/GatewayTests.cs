@@ -9,7 +9,7 @@ using Pipeline.Messages.Naming;
 namespace Pipeline.IntegrationTests.Gateway;
 
 /// <summary>The gateway over real HTTP, calling a real worker host process over the run's RabbitMQ virtual host.</summary>
-[Collection(ServersGroup.Name)]
+[Collection(ServersGroupB.Name)]
 public sealed class GatewayTests(Servers servers, GatewayFixture fixture) : IClassFixture<GatewayFixture>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);

@@ -11,7 +11,7 @@ namespace Pipeline.IntegrationTests.Health;
 /// Health endpoints of the real processes (worker host, scheduler, gateway): each picks a free port by default and logs
 /// it, several run on one machine, and a worker answers while it drains.
 /// </summary>
-[Collection(ServersGroup.Name)]
+[Collection(ServersGroupB.Name)]
 public sealed class HealthEndpointsTests(Servers servers) : IAsyncLifetime, IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);

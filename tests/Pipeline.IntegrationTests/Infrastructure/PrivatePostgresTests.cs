@@ -2,7 +2,9 @@ using Npgsql;
 
 namespace Pipeline.IntegrationTests.Infrastructure;
 
-/// <summary>The private server helper itself: a restart keeps the port and the data, and its count sees connections.</summary>
+/// <summary>The private server helper itself: a restart keeps the port and the data, and its count sees connections.
+/// In the second servers collection only to keep the run at two lanes.</summary>
+[Collection(ServersGroupB.Name)]
 public sealed class PrivatePostgresTests
 {
     [Fact]

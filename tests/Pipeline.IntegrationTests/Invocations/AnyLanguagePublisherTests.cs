@@ -12,7 +12,7 @@ namespace Pipeline.IntegrationTests.Invocations;
 /// docs/wire-format.md, proven: a publisher that has only an AMQP client and JSON text it writes itself (no Pipeline
 /// client, no MassTransit) declares a pool, announces it, sends an input and reads the reply from a real worker host.
 /// </summary>
-[Collection(ServersGroup.Name)]
+[Collection(ServersGroupB.Name)]
 public sealed class AnyLanguagePublisherTests(Servers servers) : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);

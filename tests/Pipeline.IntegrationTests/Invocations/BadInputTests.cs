@@ -13,7 +13,7 @@ namespace Pipeline.IntegrationTests.Invocations;
 /// wrong, the input lands in the pool's <c>_error</c> queue with the reason in its headers, and the host serves the
 /// next good input.
 /// </summary>
-[Collection(ServersGroup.Name)]
+[Collection(ServersGroupB.Name)]
 public sealed class BadInputTests(Servers servers) : IDisposable
 {
     private const int Succeeded = 0;

@@ -7,7 +7,7 @@ namespace Pipeline.IntegrationTests.Invocations;
 /// Retries of a worker host without PostgreSQL: the delay waits outside the consumer, so a class pool (one input at a
 /// time) serves its other inputs during a retry's back-off, and the retried call still gets its result.
 /// </summary>
-[Collection(ServersGroup.Name)]
+[Collection(ServersGroupB.Name)]
 public sealed class MemoryRetryTests(Servers servers) : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);

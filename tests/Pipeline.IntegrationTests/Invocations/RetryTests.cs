@@ -13,7 +13,7 @@ namespace Pipeline.IntegrationTests.Invocations;
 /// last attempt's outcome, the last failure is dead-lettered with its attempt count, and a retry scheduled before every
 /// worker died is delivered by the next one, counted as the next attempt.
 /// </summary>
-[Collection(ServersGroup.Name)]
+[Collection(ServersGroupB.Name)]
 public sealed class RetryTests(Servers servers) : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);

@@ -8,7 +8,7 @@ namespace Pipeline.IntegrationTests.Invocations;
 /// flags, so RabbitMQ refuses the declare) runs once, lands in <c>_error</c> saying <c>reply-undeliverable</c>, and the
 /// other callers of the same pool, sending at the same time, each get their reply with every input run once.
 /// </summary>
-[Collection(ServersGroup.Name)]
+[Collection(ServersGroupB.Name)]
 public sealed class UndeliverableReplyTests(Servers servers) : IDisposable
 {
     private const int Good = 30;

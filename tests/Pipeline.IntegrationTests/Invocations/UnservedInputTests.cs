@@ -6,7 +6,7 @@ namespace Pipeline.IntegrationTests.Invocations;
 /// Input nobody can ever serve does not wait in silence: a pool queue for a function the app does not have (created by
 /// a publisher, announced or not) is taken by a host serving that app, and each input is rejected with the reason.
 /// </summary>
-[Collection(ServersGroup.Name)]
+[Collection(ServersGroupB.Name)]
 public sealed class UnservedInputTests(Servers servers) : IDisposable
 {
     private const int Rejected = 4;

@@ -10,7 +10,7 @@ namespace Pipeline.IntegrationTests.Metrics;
 /// <c>GET /metrics</c> on the health port of each real process, as Prometheus (and so KEDA or the HPA) scrapes it: a
 /// worker host's pool backlog and input outcomes, the scheduler's fires, the gateway's requests.
 /// </summary>
-[Collection(ServersGroup.Name)]
+[Collection(ServersGroupB.Name)]
 public sealed class MetricsEndpointTests(Servers servers) : IAsyncLifetime, IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);

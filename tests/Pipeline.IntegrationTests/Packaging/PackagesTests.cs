@@ -8,8 +8,10 @@ namespace Pipeline.IntegrationTests.Packaging;
 /// <summary>
 /// The packages a user installs (docs/packages.md): <c>dotnet pack</c> of the solution, then a console app outside the
 /// repository that references Pipeline.Abstractions and Pipeline.Embedded from a local feed of those packages, built
-/// and run as a user would. Needs the solution built first (as infra/test.sh does); no servers.
+/// and run as a user would. Needs the solution built first (as infra/test.sh does); no servers, but it joins a servers
+/// collection so the run keeps exactly two lanes of integration tests (a collection of its own would take a third).
 /// </summary>
+[Collection(ServersGroup.Name)]
 public sealed class PackagesTests
 {
     private static readonly string[] LibraryPackages =

@@ -14,7 +14,7 @@ namespace Pipeline.IntegrationTests.Results;
 /// a host stays within its documented connection limit, and the client reports an unreachable store with
 /// <see cref="ResultStoreUnavailableException"/>.
 /// </summary>
-[Collection(ServersGroup.Name)]
+[Collection(ServersGroupB.Name)]
 public sealed class StoreOutageTests(Servers servers) : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);

@@ -8,7 +8,7 @@ namespace Pipeline.IntegrationTests.Scheduler;
 /// and one message that names the key and the fix, and no stack trace (before, it died of an unhandled exception with
 /// SIGABRT, exit 134). Nothing here reaches the broker or the store: the mistakes are found first.
 /// </summary>
-[Collection(ServersGroup.Name)]
+[Collection(ServersGroupB.Name)]
 public sealed partial class BadDefinitionTests(Servers servers)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);

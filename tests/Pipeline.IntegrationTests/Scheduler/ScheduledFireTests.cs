@@ -9,7 +9,7 @@ namespace Pipeline.IntegrationTests.Scheduler;
 /// through RabbitMQ into a real worker host. A one-second period keeps the run short; the test waits for a number of
 /// runs, never for a time.
 /// </summary>
-[Collection(ServersGroup.Name)]
+[Collection(ServersGroupB.Name)]
 public sealed partial class ScheduledFireTests(Servers servers) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);

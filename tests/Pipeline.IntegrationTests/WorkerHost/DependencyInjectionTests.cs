@@ -1,4 +1,6 @@
+using Pipeline.Client;
 using Pipeline.IntegrationTests.App;
+using Pipeline.IntegrationTests.Contracts;
 using Pipeline.IntegrationTests.Infrastructure;
 using Pipeline.Results;
 
@@ -23,10 +25,9 @@ public sealed class DependencyInjectionTests(Servers servers) : IDisposable
             _events.Directory,
             environment: new Dictionary<string, string?> { ["Itest__Greeting__Punctuation"] = "!?" });
         await using var session = await TestClient.StartAsync(servers);
-        var model = session.Client.Cls("itest", "injected-model");
 
-        var first = await model.With(new { name }).Method("greet").RemoteAsync<string>(["ada"]);
-        var second = await model.With(new { name = name + "-2" }).Method("greet").RemoteAsync<string>(["bob"]);
+        var first = await session.Client.Cls<IInjectedModel, InjectedModelParameters>(new(name)).RemoteAsync(m => m.Greet("ada"));
+        var second = await session.Client.Cls<IInjectedModel, InjectedModelParameters>(new(name + "-2")).RemoteAsync(m => m.Greet("bob"));
 
         // The app's service (a singleton: one greeter for both containers) and the options bound from the host's configuration.
         Assert.StartsWith($"hello ada!? ({name}, greeter ", first, StringComparison.Ordinal);
@@ -35,6 +36,38 @@ public sealed class DependencyInjectionTests(Servers servers) : IDisposable
 
         // The injected ILogger<InjectedModel> writes through the host's logging.
         await worker.WaitForOutputAsync($"injected-model {name} greeted ada", Patience);
+    }
+
+    [Fact]
+    public async Task Cls_TakingItsRecord_TypedCallWithANonDefaultValueReachesTheInstanceBuiltWithItOnTheUntypedCallsQueue()
+    {
+        var name = "record-" + Guid.NewGuid().ToString("N")[..8];
+        await using var worker = await WorkerProcess.StartReadyAsync(
+            servers,
+            _events.Directory,
+            environment: new Dictionary<string, string?> { ["Itest__Greeting__Punctuation"] = "!?" });
+        await using var session = await TestClient.StartAsync(servers);
+        var typed = session.Client.Cls<IInjectedModel, InjectedModelParameters>(new(name, Size: 5));
+
+        var reply = await typed.RemoteAsync(m => m.Describe("ada"));
+
+        // Built by the host with the logger, options and app service beside the record of exactly the hashed values.
+        Assert.Equal(new InjectedModelParameters(name, 5), reply.Parameters);
+        Assert.Equal("hello ada!?", reply.Greeting);
+        Assert.Equal(typed.Queue, reply.Queue);
+        await worker.WaitForOutputAsync($"injected-model {name} loaded", Patience);
+
+        // The untyped call with the same parameters hashes to the same queue and reaches the same instance.
+        var untyped = session.Client.Cls("itest", "injected-model").With(new { name, size = 5 });
+        var same = await untyped.Method("describe").RemoteAsync<InjectedDescription>(["bob"]);
+        Assert.Equal(typed.Queue, untyped.Queue);
+        Assert.Equal((reply.Queue, reply.Instance, reply.Parameters), (same.Queue, same.Instance, same.Parameters));
+
+        // The default is applied before hashing: another pool, another instance, built with Size 1.
+        var byDefault = await session.Client.Cls<IInjectedModel, InjectedModelParameters>(new(name)).RemoteAsync(m => m.Describe("cy"));
+        Assert.Equal(new InjectedModelParameters(name, 1), byDefault.Parameters);
+        Assert.NotEqual(reply.Queue, byDefault.Queue);
+        Assert.NotEqual(reply.Instance, byDefault.Instance);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Pipeline.Client;
 using Pipeline.IntegrationTests.App;
+using Pipeline.IntegrationTests.Contracts;
 using Pipeline.IntegrationTests.Infrastructure;
 using Pipeline.RabbitMq;
 
@@ -19,7 +20,7 @@ public sealed class WorkerHostTests(Servers servers) : IDisposable
         await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory);
         await using var session = await TestClient.StartAsync(servers);
 
-        var reply = await session.Client.Function("itest", "echo").RemoteAsync<Reply>(["hello"]).WaitAsync(Patience);
+        var reply = await session.Client.Function<IWork>().RemoteAsync(w => w.Echo("hello")).WaitAsync(Patience);
 
         Assert.Equal("hello", reply.Tag);
         Assert.Equal(worker.Pid, reply.Pid);
@@ -36,7 +37,7 @@ public sealed class WorkerHostTests(Servers servers) : IDisposable
         var tags = Enumerable.Range(0, 1000).Select(i => $"{_run}-{i}").ToList();
 
         var replies = new List<Reply>();
-        await foreach (var reply in session.Client.Function("itest", "echo").MapAsync<Reply>(tags, new MapOptions { MaxInFlight = 200 }).WithCancellation(new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token))
+        await foreach (var reply in session.Client.Function<IWork>().MapAsync(tags, (w, tag) => w.Echo(tag), new MapOptions { MaxInFlight = 200 }).WithCancellation(new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token))
         {
             replies.Add(reply);
         }
@@ -73,10 +74,10 @@ public sealed class WorkerHostTests(Servers servers) : IDisposable
     {
         await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory);
         await using var session = await TestClient.StartAsync(servers);
-        var model = session.Client.Cls("itest", "model").With(new { name = _run });
+        var model = session.Client.Cls<IModel, ModelParameters>(new(_run));
         var subject = $"model/{_run}/1";
 
-        var call = model.Method("slow").RemoteAsync<Reply>(["bye", 2000]);
+        var call = model.RemoteAsync(m => m.SlowAsync("bye", 2000, CancellationToken.None));
         await Eventually.TrueAsync(() => _events.Count("slow-start", subject) == 1, Patience, "the input started");
         var stopwatch = Stopwatch.StartNew();
         worker.Signal("TERM");

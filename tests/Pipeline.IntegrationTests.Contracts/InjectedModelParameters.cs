@@ -1,0 +1,6 @@
+namespace Pipeline.IntegrationTests.Contracts;
+
+/// <summary>The parameters of <see cref="IInjectedModel"/>: a required name and a size that defaults to 1.</summary>
+/// <param name="Name">The model's name.</param>
+/// <param name="Size">Its size.</param>
+public sealed record InjectedModelParameters(string Name, int Size = 1);
