@@ -7,6 +7,9 @@ internal sealed record BenchSettings
 
     public string? MarkdownPath { get; init; }
 
+    /// <summary>Where <c>--json FILE</c> writes the figures, so two runs can be compared; null when not asked.</summary>
+    public string? JsonPath { get; init; }
+
     /// <summary>Scenario numbers to run (<c>--only 1,6</c>); empty runs all. A partial run is for finding a problem, not for the record.</summary>
     public IReadOnlySet<int> Only { get; init; } = new HashSet<int>();
 
@@ -72,6 +75,7 @@ internal sealed record BenchSettings
         var quick = false;
         var verbose = false;
         string? markdown = null;
+        string? json = null;
         var only = new HashSet<int>();
         for (var i = 0; i < args.Count; i++)
         {
@@ -82,6 +86,9 @@ internal sealed record BenchSettings
                     break;
                 case "--markdown" when i + 1 < args.Count:
                     markdown = args[++i];
+                    break;
+                case "--json" when i + 1 < args.Count:
+                    json = args[++i];
                     break;
                 case "--verbose":
                     verbose = true;
@@ -100,11 +107,12 @@ internal sealed record BenchSettings
             }
         }
 
-        return (quick ? QuickRun(markdown) : FullRun(markdown)) with { Only = only, Verbose = verbose };
+        return (quick ? QuickRun(markdown) : FullRun(markdown)) with { Only = only, Verbose = verbose, JsonPath = json };
     }
 
     public const string Usage =
-        "Usage: dotnet run -c Release --project bench -- [--quick] [--markdown FILE] [--only 1,6] [--verbose]. " +
+        "Usage: dotnet run -c Release --project bench -- [--quick] [--markdown FILE] [--json FILE] [--only 1,6] [--verbose]. " +
         "--quick runs every scenario with small sizes (under 3 minutes); --markdown also writes the table to FILE; " +
+        "--json writes the figures, ratios, goals, machine, load and versions to FILE as JSON; " +
         "--only runs some scenarios (for investigating); --verbose shows the worker hosts' Information logs.";
 }

@@ -8,7 +8,7 @@ using Pipeline.Bench.Scenarios;
 using Pipeline.Bench.Servers;
 using Pipeline.Bench.Subjects;
 
-// dotnet run -c Release --project bench -- [--quick] [--markdown FILE]
+// dotnet run -c Release --project bench -- [--quick] [--markdown FILE] [--json FILE]
 // Every scenario against the servers infra/up.sh starts (PIPELINE_RABBITMQ, PIPELINE_POSTGRES), in a virtual host and
 // a PostgreSQL schema of this run's own, both removed at the end. See docs/benchmarks.md for what each figure means.
 BenchSettings settings;
@@ -40,7 +40,26 @@ await using var broker = await BenchBroker.CreateAsync(amqp, ct);
 await using var database = new BenchDatabase(postgres);
 await database.CheckAsync(ct);
 var (rabbitVersion, erlangVersion) = await broker.VersionsAsync(ct);
-var header = Header(settings, rabbitVersion, erlangVersion, broker.VirtualHost);
+var run = new RunInfo(
+    settings.Quick ? "quick" : "full",
+    DateTimeOffset.UtcNow,
+    broker.VirtualHost,
+    CpuModel(),
+    Environment.ProcessorCount,
+    RuntimeInformation.OSDescription,
+    LoadAverage(),
+    new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["Runtime"] = RuntimeInformation.FrameworkDescription,
+        ["RabbitMQ"] = rabbitVersion,
+        ["Erlang"] = erlangVersion,
+        ["MassTransit"] = Version(typeof(IBus)),
+        ["RabbitMQ.Client"] = Version(typeof(RabbitMQ.Client.IChannel)),
+        ["Hangfire.PostgreSql"] = Pipeline.Bench.Peers.HangfirePeer.Version,
+        ["Npgsql"] = Version(typeof(Npgsql.NpgsqlConnection)),
+    },
+    settings);
+var header = Header(settings, run);
 Console.Error.WriteLine(header.Replace("\n\n", "\n", StringComparison.Ordinal));
 
 await using var raw = await RawRabbit.ConnectAsync(broker.AmqpUri, ct);
@@ -117,7 +136,9 @@ if (settings.Runs(7))
 var figures = ctx.Figures.OrderBy(f => f.Scenario[..2], StringComparer.Ordinal).ToList();
 var elapsed = Stopwatch.GetElapsedTime(started);
 ctx.Notes.Add("");
-ctx.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"Run took {elapsed.TotalSeconds:0} s; load average at the end: {LoadAverage()}."));
+run.LoadAtEnd = LoadAverage();
+run.Seconds = Math.Round(elapsed.TotalSeconds, 1);
+ctx.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"Run took {elapsed.TotalSeconds:0} s; load average at the end: {run.LoadAtEnd}."));
 Console.WriteLine();
 Console.WriteLine(header);
 ReportWriter.Print(figures, ctx.Notes);
@@ -127,13 +148,19 @@ if (settings.MarkdownPath is { } path)
     Console.Error.WriteLine($"Markdown written to {path}");
 }
 
+if (settings.JsonPath is { } jsonPath)
+{
+    await File.WriteAllTextAsync(jsonPath, JsonReport.Write(run, figures, ctx.Notes), ct);
+    Console.Error.WriteLine($"JSON written to {jsonPath}");
+}
+
 return 0;
 
-static string Header(BenchSettings settings, string rabbit, string erlang, string vhost) => string.Join("\n\n",
+static string Header(BenchSettings settings, RunInfo run) => string.Join("\n\n",
 [
-    $"Pipeline bench, {(settings.Quick ? "--quick" : "full run")}{(settings.Only.Count > 0 ? $", only scenarios {string.Join(",", settings.Only.Order())}" : "")}, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, virtual host {vhost}",
-    $"Machine: {CpuModel()}, {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}; load average at start: {LoadAverage()}",
-    $"Versions: {RuntimeInformation.FrameworkDescription}, RabbitMQ {rabbit} (Erlang {erlang}), MassTransit {Version(typeof(IBus))}, RabbitMQ.Client {Version(typeof(RabbitMQ.Client.IChannel))}",
+    $"Pipeline bench, {(settings.Quick ? "--quick" : "full run")}{(settings.Only.Count > 0 ? $", only scenarios {string.Join(",", settings.Only.Order())}" : "")}, {run.StartedAt:yyyy-MM-dd HH:mm} UTC, virtual host {run.VirtualHost}",
+    $"Machine: {run.Cpu}, {run.Cores} cores, {run.OperatingSystem}; load average at start: {run.LoadAtStart}",
+    $"Versions: {string.Join(", ", run.Versions.Select(v => v.Key == "Erlang" ? null : v.Key == "RabbitMQ" ? $"RabbitMQ {v.Value} (Erlang {run.Versions["Erlang"]})" : v.Key == "Runtime" ? v.Value : $"{v.Key} {v.Value}").Where(v => v is not null))}",
     string.Create(CultureInfo.InvariantCulture, $"Sizes: {settings.Messages:#,0} messages x {settings.Repetitions} repetitions (median), {settings.Window} outstanding, {settings.ClosedLoopCalls:#,0} closed-loop calls, {settings.OpenLoopDuration.TotalSeconds:0} s per open-loop rate, {settings.MapInputs:#,0} map inputs x {settings.MapRepetitions}, {settings.ColdStarts} cold starts, {settings.Pools:#,0} pools, {settings.DrainMessages:#,0} drained"),
 ]);
 

@@ -44,8 +44,11 @@ internal sealed class HangfirePeer : IAsyncDisposable
 
     public static string Version => typeof(PostgreSqlStorage).Assembly.GetName().Version?.ToString(3) ?? "?";
 
+    /// <summary>The most connections the peer opens: its workers, the enqueuers and its server's components fit in it, and the server's other users keep the rest.</summary>
+    public const int MaxConnections = 30;
+
     public static HangfirePeer Start(string connectionString, string schema) =>
-        new(connectionString, schema, Math.Min(Environment.ProcessorCount * 5, 20));
+        new(new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = MaxConnections }.ConnectionString, schema, Math.Min(Environment.ProcessorCount * 5, 20));
 
     /// <summary>Jobs in the Succeeded state, from Hangfire's own monitoring API (its result is kept with that state).</summary>
     public long Succeeded()

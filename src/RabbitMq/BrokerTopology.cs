@@ -192,8 +192,12 @@ internal sealed class BrokerTopology : IAsyncDisposable
     /// Tries to take one of <paramref name="max"/> slots of <paramref name="queue"/>, shared by all hosts: the first of
     /// <c>&lt;queue&gt;.lease-0</c> .. <c>&lt;queue&gt;.lease-(max-1)</c> that no connection holds yet.
     /// </summary>
+    /// <param name="queue">The pool queue.</param>
+    /// <param name="max">How many slots there are.</param>
+    /// <param name="cancellationToken">Cancels the attempt.</param>
+    /// <param name="labels">Queue arguments the lease queue carries (who holds it), shown by the management API; optional.</param>
     /// <returns>The lease, or <see langword="null"/> when all slots are held.</returns>
-    public async Task<BrokerLease?> TryAcquireLeaseAsync(string queue, int max, CancellationToken cancellationToken)
+    public async Task<BrokerLease?> TryAcquireLeaseAsync(string queue, int max, CancellationToken cancellationToken, IDictionary<string, object?>? labels = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(queue);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
@@ -202,7 +206,7 @@ internal sealed class BrokerTopology : IAsyncDisposable
         var session = await GetSessionAsync(cancellationToken).ConfigureAwait(false);
         for (var slot = 0; slot < max; slot++)
         {
-            if (await session.TryLeaseAsync(queue, slot, LeaseName(queue, slot), cancellationToken).ConfigureAwait(false) is { } lease)
+            if (await session.TryLeaseAsync(queue, slot, LeaseName(queue, slot), labels, cancellationToken).ConfigureAwait(false) is { } lease)
             {
                 return lease;
             }

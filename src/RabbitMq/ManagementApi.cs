@@ -94,6 +94,49 @@ internal sealed class ManagementApi : IDisposable
         }
     }
 
+    /// <summary>
+    /// Lists the containers running across all hosts, from their lease queues (<c>&lt;pool&gt;.lease-&lt;k&gt;</c> with
+    /// <c>x-pipeline-host</c>): pool, slot, host and GPU indices. Lags like <see cref="ListPoolQueuesAsync"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The API refused the credentials, or no node's API is reachable.</exception>
+    public async Task<IReadOnlyList<ContainerLease>> ListContainersAsync(CancellationToken cancellationToken)
+    {
+        var path = $"api/queues/{Uri.EscapeDataString(_virtualHost)}?columns=name,arguments";
+        var response = await GetFromAnyNodeAsync(path, cancellationToken).ConfigureAwait(false);
+        using (response)
+        {
+            response.EnsureSuccessStatusCode();
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                using var document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return ReadContainers(document.RootElement);
+            }
+        }
+    }
+
+    /// <summary>Reads the container leases out of an <c>api/queues</c> answer.</summary>
+    internal static IReadOnlyList<ContainerLease> ReadContainers(JsonElement queues)
+    {
+        var containers = new List<ContainerLease>();
+        foreach (var queue in queues.EnumerateArray())
+        {
+            var name = queue.TryGetProperty("name", out var n) ? n.GetString() ?? "" : "";
+            var mark = name.LastIndexOf(".lease-", StringComparison.Ordinal);
+            if (mark <= 0 || !queue.TryGetProperty("arguments", out var arguments) || arguments.ValueKind != JsonValueKind.Object ||
+                !arguments.TryGetProperty(PoolQueueArguments.LeaseHost, out var host) ||
+                !int.TryParse(name.AsSpan(mark + ".lease-".Length), NumberStyles.None, CultureInfo.InvariantCulture, out var slot))
+            {
+                continue;
+            }
+
+            var gpus = arguments.TryGetProperty(PoolQueueArguments.LeaseGpus, out var g) ? g.GetString() ?? "" : "";
+            containers.Add(new ContainerLease(name[..mark], slot, host.GetString() ?? "", gpus));
+        }
+
+        return containers;
+    }
+
     // Starts at the node that answered last and moves on, round the list once, past nodes that refuse or time out.
     private async Task<HttpResponseMessage> GetFromAnyNodeAsync(string path, CancellationToken cancellationToken)
     {

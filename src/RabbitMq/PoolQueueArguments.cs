@@ -25,6 +25,12 @@ internal static class PoolQueueArguments
     public const string DeadLetterExchange = "x-dead-letter-exchange";
     public const string DeadLetterRoutingKey = "x-dead-letter-routing-key";
 
+    /// <summary>On a lease queue (<c>&lt;queue&gt;.lease-&lt;k&gt;</c>): the host (machine:pid) running that container.</summary>
+    public const string LeaseHost = "x-pipeline-host";
+
+    /// <summary>On a lease queue: the GPU indices the container holds, comma-separated (empty on a CPU slot).</summary>
+    public const string LeaseGpus = "x-pipeline-gpus";
+
     public const string FunctionKind = "function";
     public const string ClassKind = "class";
 

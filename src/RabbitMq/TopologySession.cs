@@ -25,7 +25,7 @@ internal sealed class TopologySession(IConnection connection, ILogger logger) : 
         connection.CreateChannelAsync(cancellationToken: cancellationToken);
 
     /// <summary>Takes the lease queue <paramref name="name"/> for this connection, unless another connection, or this one, holds it.</summary>
-    public async Task<BrokerLease?> TryLeaseAsync(string queue, int slot, string name, CancellationToken cancellationToken)
+    public async Task<BrokerLease?> TryLeaseAsync(string queue, int slot, string name, IDictionary<string, object?>? labels, CancellationToken cancellationToken)
     {
         // The broker lets the owning connection redeclare its exclusive queue, so slots this process holds are
         // skipped here; reserving first also keeps two concurrent callers from both getting the same slot.
@@ -40,7 +40,7 @@ internal sealed class TopologySession(IConnection connection, ILogger logger) : 
             var channel = await OpenChannelAsync(cancellationToken).ConfigureAwait(false);
             await using (channel.ConfigureAwait(false))
             {
-                await channel.QueueDeclareAsync(name, durable: false, exclusive: true, autoDelete: true, arguments: null, cancellationToken: cancellationToken)
+                await channel.QueueDeclareAsync(name, durable: false, exclusive: true, autoDelete: true, arguments: labels, cancellationToken: cancellationToken)
                     .ConfigureAwait(false);
                 acquired = true;
             }

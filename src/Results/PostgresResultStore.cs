@@ -24,6 +24,7 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly WriteBatcher _writes;
+    private readonly LookupBatcher _lookups;
     private readonly CallNotifications _notifications;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -73,10 +74,11 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
         _pollInterval = options.PollInterval;
         _purgeInterval = options.PurgeInterval;
         _dataSource = NpgsqlDataSource.Create(options.PooledConnectionString);
-        _writes = new WriteBatcher(_dataSource);
+        _sql = new ResultsSql(_schema);
+        _writes = new WriteBatcher(_dataSource, _sql);
+        _lookups = new LookupBatcher(_dataSource, _sql);
         _notifications = new CallNotifications(_dataSource, time, _pollInterval, _logger);
         _tables = new ResultsSchema(_dataSource, _schema, _target, _logger);
-        _sql = new ResultsSql(_schema);
     }
 
     /// <summary>How long a finished call's result is kept, counted from when it was recorded.</summary>
@@ -192,15 +194,19 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
     /// <summary>The batches of writes executed so far (see <see cref="WriteBatcher"/>).</summary>
     internal long WriteBatches => _writes.Batches;
 
+    /// <summary>The reads of lookups executed so far (see <see cref="LookupBatcher"/>).</summary>
+    internal long LookupReads => _lookups.Reads;
+
     private async ValueTask RegisterCoreAsync(string callId, string? parentCallId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(callId);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        var row = new PendingRow(callId, _time.GetUtcNow().ToUniversalTime(), parentCallId);
         var insert = new NpgsqlBatchCommand(_sql.InsertPending);
         insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = callId });
-        insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = _time.GetUtcNow().ToUniversalTime() });
+        insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = row.CreatedAt });
         insert.Parameters.Add(new NpgsqlParameter { Value = (object?)parentCallId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        await _writes.WriteAsync([insert], cancellationToken).ConfigureAwait(false);
+        await _writes.WriteAsync(row, [insert], cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask RecordCoreAsync(InvocationCompleted result, CancellationToken cancellationToken)
@@ -212,23 +218,33 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
         // Expiry counts from when this store recorded the result, by its clock, as InMemoryResultStore does, so a worker
         // with a skewed clock cannot make a result expire early or late.
         var now = _time.GetUtcNow().ToUniversalTime();
-        {
-            var upsert = new NpgsqlBatchCommand(_sql.Upsert);
-            upsert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = result.CallId });
-            upsert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = result.Status.ToString() });
-            upsert.Parameters.Add(JsonParameter(result.Value is { } value ? value.GetRawText() : null));
-            upsert.Parameters.Add(JsonParameter(result.Error is { } error ? WriteError(error) : null));
-            upsert.Parameters.Add(new NpgsqlParameter<int> { TypedValue = result.Attempts });
-            upsert.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = result.StartedAt.ToUniversalTime() });
-            upsert.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = result.FinishedAt.ToUniversalTime() });
-            upsert.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
-            upsert.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = AddClamped(now, _retention) });
+        var row = new OutcomeRow(
+            result.CallId,
+            result.Status.ToString(),
+            result.Value is { } value ? value.GetRawText() : null,
+            result.Error is { } error ? WriteError(error) : null,
+            result.Attempts,
+            result.StartedAt.ToUniversalTime(),
+            result.FinishedAt.ToUniversalTime(),
+            now,
+            AddClamped(now, _retention));
 
-            // In the same transaction: the notification is sent on commit, when waiters can already see the row.
-            var notify = new NpgsqlBatchCommand(ResultsSql.Notify);
-            notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = result.CallId });
-            await _writes.WriteAsync([upsert, notify], cancellationToken).ConfigureAwait(false);
-        }
+        // Merged with the other rows of its batch; these statements write it when it is tried alone (WriteBatcher).
+        var upsert = new NpgsqlBatchCommand(_sql.Upsert);
+        upsert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = row.CallId });
+        upsert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = row.Status });
+        upsert.Parameters.Add(JsonParameter(row.Value));
+        upsert.Parameters.Add(JsonParameter(row.Error));
+        upsert.Parameters.Add(new NpgsqlParameter<int> { TypedValue = row.Attempts });
+        upsert.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = row.StartedAt });
+        upsert.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = row.FinishedAt });
+        upsert.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = row.RecordedAt });
+        upsert.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = row.ExpiresAt });
+
+        // In the same transaction: the notification is sent on commit, when waiters can already see the row.
+        var notify = new NpgsqlBatchCommand(ResultsSql.Notify);
+        notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = row.CallId });
+        await _writes.WriteAsync(row, [upsert, notify], cancellationToken).ConfigureAwait(false);
     }
 
     /// <remarks>
@@ -359,6 +375,7 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
         await purge.ConfigureAwait(false);
 
         await _writes.DisposeAsync().ConfigureAwait(false);
+        await _lookups.DisposeAsync().ConfigureAwait(false);
         await _notifications.DisposeAsync().ConfigureAwait(false);
         await _dataSource.DisposeAsync().ConfigureAwait(false);
         _disposing.Dispose();
@@ -434,53 +451,44 @@ public sealed class PostgresResultStore : IResultStore, IAsyncDisposable
         return document.RootElement.Clone();
     }
 
+    // Joined with the lookups made at the same moment into one read (LookupBatcher).
     private async Task<Look> LookAsync(string callId, CancellationToken cancellationToken)
     {
-        var command = _dataSource.CreateCommand(_sql.Select);
-        await using (command.ConfigureAwait(false))
+        if (await _lookups.LookAsync(callId, cancellationToken).ConfigureAwait(false) is not { } row)
         {
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = callId });
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
-            {
-                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    // Never spawned, or a duplicate whose owner is gone.
-                    return new Look(new CallLookup(CallState.Unknown, null), callId);
-                }
-
-                var answering = reader.GetString(7);
-                if (!reader.IsDBNull(6) && reader.GetFieldValue<DateTimeOffset>(6) < _time.GetUtcNow())
-                {
-                    // Expired but not purged yet: as good as gone.
-                    return new Look(new CallLookup(CallState.Unknown, null), answering);
-                }
-
-                var status = reader.GetString(0);
-                if (status == ResultsSql.PendingStatus)
-                {
-                    return new Look(new CallLookup(CallState.Pending, null), answering);
-                }
-
-                if (!Enum.TryParse<InvocationStatus>(status, ignoreCase: false, out var parsed) || !Enum.IsDefined(parsed))
-                {
-                    throw new InvalidOperationException(
-                        $"Call {answering} has status '{status}' in {_schema}.calls, which this version of Pipeline does not know.");
-                }
-
-                var result = new InvocationCompleted
-                {
-                    CallId = answering,
-                    Status = parsed,
-                    Value = reader.IsDBNull(1) ? null : ReadValue(reader.GetString(1)),
-                    Error = reader.IsDBNull(2) ? null : ReadError(reader.GetString(2)),
-                    Attempts = reader.GetInt32(3),
-                    StartedAt = reader.IsDBNull(4) ? default : reader.GetFieldValue<DateTimeOffset>(4),
-                    FinishedAt = reader.IsDBNull(5) ? default : reader.GetFieldValue<DateTimeOffset>(5),
-                };
-                return new Look(new CallLookup(CallState.Completed, result), answering);
-            }
+            // Never spawned, or a duplicate whose owner is gone.
+            return new Look(new CallLookup(CallState.Unknown, null), callId);
         }
+
+        var answering = row.Answering;
+        if (row.ExpiresAt is { } expires && expires < _time.GetUtcNow())
+        {
+            // Expired but not purged yet: as good as gone.
+            return new Look(new CallLookup(CallState.Unknown, null), answering);
+        }
+
+        if (row.Status == ResultsSql.PendingStatus)
+        {
+            return new Look(new CallLookup(CallState.Pending, null), answering);
+        }
+
+        if (!Enum.TryParse<InvocationStatus>(row.Status, ignoreCase: false, out var parsed) || !Enum.IsDefined(parsed))
+        {
+            throw new InvalidOperationException(
+                $"Call {answering} has status '{row.Status}' in {_schema}.calls, which this version of Pipeline does not know.");
+        }
+
+        var result = new InvocationCompleted
+        {
+            CallId = answering,
+            Status = parsed,
+            Value = row.Value is null ? null : ReadValue(row.Value),
+            Error = row.Error is null ? null : ReadError(row.Error),
+            Attempts = row.Attempts,
+            StartedAt = row.StartedAt ?? default,
+            FinishedAt = row.FinishedAt ?? default,
+        };
+        return new Look(new CallLookup(CallState.Completed, result), answering);
     }
 
     private async Task<CallLookup> WaitAsync(string callId, string answering, TimeSpan timeout, CancellationToken cancellationToken)

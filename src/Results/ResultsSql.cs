@@ -16,6 +16,10 @@ internal sealed class ResultsSql
     public static string Notify { get; } =
         $"select pg_notify('{CallNotifications.Channel}', $1) where octet_length($1) < {MaxNotifyPayloadBytes}";
 
+    /// <summary>Notifies waiters on each call of the array <c>$1</c>, one notification per id, in one statement.</summary>
+    public static string NotifyMany { get; } =
+        $"select pg_notify('{CallNotifications.Channel}', u.id) from unnest($1::text[]) as u(id) where octet_length(u.id) < {MaxNotifyPayloadBytes}";
+
     private const string CancelledStatus = nameof(InvocationStatus.Cancelled);
 
     // PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; longer ids are not notified and their waiters poll.
@@ -40,10 +44,31 @@ internal sealed class ResultsSql
             "attempts = excluded.attempts, started_at = excluded.started_at, finished_at = excluded.finished_at, " +
             $"expires_at = excluded.expires_at where c.status <> '{CancelledStatus}'";
 
+        // The same two statements for many rows at once (WriteBatcher merges the writes that arrive together): parsed and
+        // planned once per batch instead of once per row. Outcomes for one call are merged before (the last one wins).
+        InsertPendingMany =
+            $"insert into {calls} (call_id, status, attempts, created_at, parent_call_id) " +
+            $"select u.call_id, '{PendingStatus}', 0, u.created_at, u.parent_call_id " +
+            "from unnest($1::text[], $2::timestamptz[], $3::text[]) as u(call_id, created_at, parent_call_id) " +
+            "on conflict (call_id) do nothing";
+        UpsertMany =
+            $"insert into {calls} as c (call_id, status, value, error, attempts, started_at, finished_at, created_at, expires_at) " +
+            "select u.call_id, u.status, u.value::json, u.error::json, u.attempts, u.started_at, u.finished_at, u.created_at, u.expires_at " +
+            "from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::timestamptz[], $7::timestamptz[], $8::timestamptz[], $9::timestamptz[]) " +
+            "as u(call_id, status, value, error, attempts, started_at, finished_at, created_at, expires_at) " +
+            "on conflict (call_id) do update set status = excluded.status, value = excluded.value, error = excluded.error, " +
+            "attempts = excluded.attempts, started_at = excluded.started_at, finished_at = excluded.finished_at, " +
+            $"expires_at = excluded.expires_at where c.status <> '{CancelledStatus}'";
+
         // A duplicate's row points at its owner, whose row answers (once: the owner's own pointer is not followed).
         Select =
             "select t.status, t.value, t.error, t.attempts, t.started_at, t.finished_at, t.expires_at, t.call_id " +
             $"from {calls} c join {calls} t on t.call_id = coalesce(c.duplicate_of, c.call_id) where c.call_id = $1";
+
+        // Select for many ids at once (LookupBatcher): the same columns, then the id asked for.
+        SelectMany =
+            "select t.status, t.value, t.error, t.attempts, t.started_at, t.finished_at, t.expires_at, t.call_id, c.call_id " +
+            $"from {calls} c join {calls} t on t.call_id = coalesce(c.duplicate_of, c.call_id) where c.call_id = any($1)";
 
         // One statement that always returns the owner. A conflicting claim is locked and read at its latest committed version
         // (a select in the same statement would read the statement's snapshot and could miss a claim committed meanwhile),
@@ -87,6 +112,15 @@ internal sealed class ResultsSql
 
     /// <summary>Registers call <c>$1</c> as pending at <c>$2</c>, made by call <c>$3</c> (or null), unless it is known.</summary>
     public string InsertPending { get; }
+
+    /// <summary>Registers many calls as pending: arrays of call ids, registration times and parents (<see cref="InsertPending"/>).</summary>
+    public string InsertPendingMany { get; }
+
+    /// <summary>Records many outcomes: one array per column of <see cref="Upsert"/>, one call id at most once.</summary>
+    public string UpsertMany { get; }
+
+    /// <summary>Looks up every call of the array <c>$1</c> as <see cref="Select"/> does; the last column is the id asked for.</summary>
+    public string SelectMany { get; }
 
     /// <summary>The parent of call <c>$1</c>.</summary>
     public string SelectParent { get; }

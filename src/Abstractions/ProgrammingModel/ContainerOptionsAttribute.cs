@@ -16,11 +16,17 @@ public abstract class ContainerOptionsAttribute : Attribute
     /// <summary>GPU requirement in Modal's syntax: <c>"H100"</c>, <c>"A100-80GB:2"</c>, <c>"any"</c>, or a fallback list <c>"H100, A100-80GB:2"</c>.</summary>
     public string? Gpu { get; set; }
 
-    /// <summary>Containers kept running even when idle. Default 0.</summary>
+    /// <summary>Containers kept running across all hosts even when idle (warm). Default 0.</summary>
     public int MinContainers { get; set; }
 
     /// <summary>The most containers across all hosts; 0 means no limit. Default 0.</summary>
     public int MaxContainers { get; set; }
+
+    /// <summary>
+    /// Extra idle containers kept while the pool is busy (Modal's <c>buffer_containers</c>), so a burst does not wait
+    /// for <c>enter</c>; within <see cref="MaxContainers"/>. Default 0.
+    /// </summary>
+    public int BufferContainers { get; set; }
 
     /// <summary>How long an idle container waits before running <c>exit</c> and stopping (<c>"00:01:00"</c>); 2 s to 20 min; default 60 s.</summary>
     public string? ScaledownWindow { get; set; }

@@ -11,11 +11,12 @@ namespace Pipeline.Cli.Pools;
 /// <param name="Ready">Inputs waiting, counted now.</param>
 /// <param name="Unacked">Inputs delivered and running (the management API's sample, up to ~5 s old).</param>
 /// <param name="Containers">
-/// Containers serving it: consumers on the queue, counted now. A host runs at most one container per pool and each
-/// container consumes with one consumer, so this is also the number of hosts serving it.
+/// Containers serving it, across all hosts: each holds a lease queue on the broker (at least the consumers on the queue,
+/// one per host serving it, for hosts of older versions that took no lease).
 /// </param>
 /// <param name="DeadLetters">Inputs in the pool's <c>_error</c> queue (see <c>pipeline dlq list</c>).</param>
-internal sealed record PoolView(string Pool, string App, string Kind, string Target, JsonElement? Parameters, long Ready, long Unacked, int Containers, long DeadLetters)
+/// <param name="Running">The containers per host, with their lease slot and GPU indices.</param>
+internal sealed record PoolView(string Pool, string App, string Kind, string Target, JsonElement? Parameters, long Ready, long Unacked, int Containers, long DeadLetters, IReadOnlyList<PoolContainerView> Running)
 {
     /// <summary>Inputs wait and no container serves the pool: no live host serves its app (or none has room), so its callers wait.</summary>
     public bool Unserved => Ready > 0 && Containers == 0;

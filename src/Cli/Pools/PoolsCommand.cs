@@ -17,7 +17,8 @@ internal static class PoolsCommand
 {
     public static Command Create(GlobalOptions global)
     {
-        var command = new Command("pools", "List every pool: app, function or class, parameters, ready and unacknowledged inputs, containers, dead letters.");
+        var command = new Command("pools", "List every pool: app, function or class, parameters, ready and unacknowledged inputs, containers (per host, with GPUs), dead letters.");
+        command.Subcommands.Add(PoolScaleCommand.Create(global));
         command.SetAction((result, cancellationToken) => CliCommands.RunAsync(global, result, async (output, settings) =>
         {
             var pools = await ReadAsync(settings, cancellationToken);
@@ -39,7 +40,7 @@ internal static class PoolsCommand
     {
         var rabbit = settings.RabbitMq;
         await Reachability.CheckRabbitMqAsync(rabbit, settings.RabbitMqSource, cancellationToken).ConfigureAwait(false);
-        var queues = await ListAsync(rabbit, cancellationToken).ConfigureAwait(false);
+        var (queues, leases) = await ListAsync(rabbit, cancellationToken).ConfigureAwait(false);
 
         var topology = new BrokerTopology(Options.Create(rabbit), NullLogger<BrokerTopology>.Instance);
         await using (topology.ConfigureAwait(false))
@@ -59,6 +60,8 @@ internal static class PoolsCommand
                 }
 
                 var dead = await topology.PeekAsync(PoolQueueArguments.ErrorQueue(queue.Name), cancellationToken).ConfigureAwait(false);
+                List<PoolContainerView> running = [.. leases.Where(l => l.Pool == queue.Name).OrderBy(l => l.Host, StringComparer.Ordinal).ThenBy(l => l.Slot)
+                    .Select(l => new PoolContainerView(l.Host, l.Slot, [.. l.Gpus.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(g => int.Parse(g, System.Globalization.CultureInfo.InvariantCulture))]))];
                 pools.Add(new PoolView(
                     queue.Name,
                     demand.App,
@@ -67,8 +70,10 @@ internal static class PoolsCommand
                     demand.Parameters is { ValueKind: JsonValueKind.Object } parameters ? parameters : null,
                     now.Ready,
                     queue.Unacked,
-                    now.Consumers,
-                    dead?.Ready ?? 0));
+                    // Each container holds a lease; a host of an older version consumed with one container and no lease.
+                    Math.Max(running.Count, now.Consumers),
+                    dead?.Ready ?? 0,
+                    running));
             }
 
             return pools;
@@ -76,7 +81,7 @@ internal static class PoolsCommand
     }
 
     // Every way the management API can fail is one line and exit 3, within the same deadline as the broker's check.
-    private static async Task<IReadOnlyList<QueueInfo>> ListAsync(RabbitMqOptions rabbit, CancellationToken cancellationToken)
+    private static async Task<(IReadOnlyList<QueueInfo> Queues, IReadOnlyList<ContainerLease> Leases)> ListAsync(RabbitMqOptions rabbit, CancellationToken cancellationToken)
     {
         var endpoint = rabbit.ManagementEndpoint;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -84,7 +89,9 @@ internal static class PoolsCommand
         using var management = new ManagementApi(Options.Create(rabbit));
         try
         {
-            return await management.ListPoolQueuesAsync(deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
+            var queues = await management.ListPoolQueuesAsync(deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
+            var leases = await management.ListContainersAsync(deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
+            return (queues, leases);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -140,6 +147,13 @@ internal static class PoolsCommand
         }
 
         output.Ansi.Write(table);
+        foreach (var pool in pools.Where(p => p.Running.Count > 0))
+        {
+            var hosts = pool.Running.GroupBy(c => c.Host, StringComparer.Ordinal)
+                .Select(h => $"{h.Key}: {h.Count()} ({string.Join(", ", h.Select(c => c.Gpus.Count > 0 ? "GPU " + string.Join(",", c.Gpus) : "CPU"))})");
+            output.Out.WriteLine($"{pool.Pool} containers: {string.Join("; ", hosts)}");
+        }
+
         foreach (var pool in pools.Where(p => p.Unserved))
         {
             output.Out.WriteLine($"{pool.Pool}: {pool.Ready} input(s) wait and no host serves this pool. Start a worker host that serves app '{pool.App}' (Pipeline:Worker:Apps), or see its log for why it refuses the pool.");

@@ -16,6 +16,8 @@ internal sealed class AppDiscovery
     private const BindingFlags Declared = BindingFlags.DeclaredOnly | BindingFlags.Public | BindingFlags.NonPublic |
         BindingFlags.Instance | BindingFlags.Static;
 
+    private const int MaxConcurrentInputs = 1000;
+
     private static readonly TimeSpan MinTimeout = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxTimeout = TimeSpan.FromHours(24);
     private static readonly TimeSpan MinScaledown = TimeSpan.FromSeconds(2);
@@ -119,10 +121,15 @@ internal sealed class AppDiscovery
             return;
         }
 
-        var settings = ReadSettings(Describe(method), attribute, method.GetCustomAttribute<RetriesAttribute>() ?? type.GetCustomAttribute<RetriesAttribute>());
+        var settings = ReadSettings(Describe(method), attribute, method.GetCustomAttribute<RetriesAttribute>() ?? type.GetCustomAttribute<RetriesAttribute>(), method.GetCustomAttribute<ConcurrentAttribute>());
         var callable = BuildCallable(app.Name, null, attribute.Name ?? method.Name, method, settings);
         if (callable is not null)
         {
+            if (callable.Batched is not null && settings.MaxInputs is not null)
+            {
+                Problem($"{Describe(method)} is both [Concurrent] and [Batched]; a batched function already takes many inputs in one call. Remove one of them ([Batched] for many inputs per call, [Concurrent] for many calls at once).");
+            }
+
             if (callable.WebEndpoint is not null)
             {
                 CheckWebArguments(callable, []);
@@ -177,7 +184,7 @@ internal sealed class AppDiscovery
             Problem($"[Cls] class {where} has two parameters named '{duplicate.Key}'. Rename one, or set [Parameter(Name = ...)].");
         }
 
-        var settings = ReadSettings(where, attribute, type.GetCustomAttribute<RetriesAttribute>());
+        var settings = ReadSettings(where, attribute, type.GetCustomAttribute<RetriesAttribute>(), type.GetCustomAttribute<ConcurrentAttribute>());
         var hierarchy = Hierarchy(type);
         var enter = Hooks<EnterAttribute>(hierarchy);
         var exit = Hooks<ExitAttribute>(hierarchy);
@@ -200,6 +207,12 @@ internal sealed class AppDiscovery
                 continue;
             }
 
+            if (method.IsDefined(typeof(ConcurrentAttribute)))
+            {
+                // Concurrency belongs to the container, which every method of the class shares.
+                Problem($"[Concurrent] on {Describe(method)} would be ignored: a class's container runs all its methods. Put [Concurrent] on the class {where}.");
+            }
+
             if (method.IsDefined(typeof(EnterAttribute)) || method.IsDefined(typeof(ExitAttribute)))
             {
                 Problem($"{Describe(method)} is both [Method] and [{(method.IsDefined(typeof(EnterAttribute)) ? "Enter" : "Exit")}]. A lifecycle hook cannot be called as a method; split it into two methods.");
@@ -220,6 +233,11 @@ internal sealed class AppDiscovery
             {
                 Problem($"[Cls] class {where} has two methods named '{callable.Name}'. Rename one, or set [Method(Name = ...)].");
             }
+        }
+
+        if (settings.MaxInputs is not null && methods.Values.FirstOrDefault(m => m.Batched is not null) is { } batchedMethod)
+        {
+            Problem($"[Cls] class {where} is [Concurrent] and its method '{batchedMethod.Name}' is [Batched]; a batched method already takes many inputs in one call. Remove one of them ([Batched] for many inputs per call, [Concurrent] for many calls at once).");
         }
 
         if (app is null || parameters.Count != members.Count || enter is null || exit is null)
@@ -482,8 +500,18 @@ internal sealed class AppDiscovery
         }
     }
 
-    private ContainerSettings ReadSettings(string where, ContainerOptionsAttribute attribute, RetriesAttribute? retries)
+    private ContainerSettings ReadSettings(string where, ContainerOptionsAttribute attribute, RetriesAttribute? retries, ConcurrentAttribute? concurrent)
     {
+        if (concurrent is not null && (concurrent.MaxInputs is < 1 or > MaxConcurrentInputs || concurrent.TargetInputs < 0 || concurrent.TargetInputs > concurrent.MaxInputs))
+        {
+            Problem($"[Concurrent] on {where} has MaxInputs={concurrent.MaxInputs}, TargetInputs={concurrent.TargetInputs}. Use 1 <= MaxInputs <= {MaxConcurrentInputs} and 0 <= TargetInputs <= MaxInputs (0 means MaxInputs).");
+        }
+
+        if (attribute.BufferContainers < 0)
+        {
+            Problem($"{where} has BufferContainers={attribute.BufferContainers}. Use 0 or more.");
+        }
+
         var timeout = ReadSpan(where, "Timeout", attribute.Timeout, ContainerSettings.DefaultTimeout, MinTimeout, MaxTimeout);
         var scaledown = ReadSpan(where, "ScaledownWindow", attribute.ScaledownWindow, ContainerSettings.DefaultScaledownWindow, MinScaledown, MaxScaledown);
         if (attribute.MinContainers < 0 || attribute.MaxContainers < 0 || (attribute.MaxContainers > 0 && attribute.MinContainers > attribute.MaxContainers))
@@ -508,6 +536,9 @@ internal sealed class AppDiscovery
             Gpu = string.IsNullOrWhiteSpace(attribute.Gpu) ? null : attribute.Gpu.Trim(),
             MinContainers = attribute.MinContainers,
             MaxContainers = attribute.MaxContainers,
+            BufferContainers = Math.Max(0, attribute.BufferContainers),
+            MaxInputs = concurrent is null ? null : Math.Clamp(concurrent.MaxInputs, 1, MaxConcurrentInputs),
+            TargetInputs = concurrent is null ? null : Math.Clamp(concurrent.TargetInputs is 0 ? concurrent.MaxInputs : concurrent.TargetInputs, 1, Math.Clamp(concurrent.MaxInputs, 1, MaxConcurrentInputs)),
             Retries = retries is not null ? ReadRetries(where, retries) : RetryPolicy.Fixed(Math.Clamp(attribute.Retries, 0, 10)),
         };
     }

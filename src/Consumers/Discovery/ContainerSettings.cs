@@ -17,4 +17,12 @@ internal sealed record ContainerSettings
     public int MaxContainers { get; init; }
 
     public TimeSpan ScaledownWindow { get; init; } = DefaultScaledownWindow;
+
+    public int BufferContainers { get; init; }
+
+    /// <summary>From <c>[Concurrent]</c>: the most inputs one container runs at once; null without the attribute.</summary>
+    public int? MaxInputs { get; init; }
+
+    /// <summary>From <c>[Concurrent]</c>: the inputs per container the autoscaler aims for; null without the attribute.</summary>
+    public int? TargetInputs { get; init; }
 }

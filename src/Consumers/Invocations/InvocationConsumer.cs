@@ -8,7 +8,7 @@ using Pipeline.Results;
 namespace Pipeline.Consumers.Invocations;
 
 /// <summary>
-/// The MassTransit consumer of one pool's queue, bound to that pool's container. It runs the input, schedules the next
+/// The MassTransit consumer of one pool's queue on this host, bound to that pool's containers here (each input runs on one). It runs the input, schedules the next
 /// attempt when the retry policy wants one, records the outcome of a spawned call, answers a remote call, and moves a
 /// failed or rejected input to the pool's <c>_error</c> queue with the reason in its headers; the input is acknowledged
 /// only after all of that. A chunk (what <c>map</c> sends) runs each of its inputs the same way, as many at once as
@@ -16,32 +16,32 @@ namespace Pipeline.Consumers.Invocations;
 /// Replies go through <see cref="ReplySender"/>: a reply that cannot be delivered never fails the input or the pool;
 /// the input is dead-lettered with the reason instead.
 /// </summary>
-internal sealed class InvocationConsumer(ContainerSlot slot, InvocationHandler handler, IResultStore results, IRetryScheduler retries, ReplySender replies, Uri deadLetters)
+internal sealed class InvocationConsumer(ContainerDispatch containers, InvocationHandler handler, IResultStore results, IRetryScheduler retries, ReplySender replies, Uri deadLetters)
     : IConsumer<RunInvocation>, IConsumer<RunInvocationChunk>
 {
     public async Task Consume(ConsumeContext<RunInvocation> context)
     {
-        slot.BeginInput();
+        containers.BeginInput();
         try
         {
             await ConsumeCoreAsync(context).ConfigureAwait(false);
         }
         finally
         {
-            slot.EndInput();
+            containers.EndInput();
         }
     }
 
     public async Task Consume(ConsumeContext<RunInvocationChunk> context)
     {
-        slot.BeginInput();
+        containers.BeginInput();
         try
         {
             await ConsumeChunkAsync(context).ConfigureAwait(false);
         }
         finally
         {
-            slot.EndInput();
+            containers.EndInput();
         }
     }
 
@@ -160,7 +160,7 @@ internal sealed class InvocationConsumer(ContainerSlot slot, InvocationHandler h
     // One attempt of one input, when the pool's concurrency has room, with its span and metrics.
     private async Task<HandledInput> RunAsync(RunInvocation message, CancellationToken cancellationToken)
     {
-        await slot.WaitTurnAsync(cancellationToken).ConfigureAwait(false);
+        var slot = await containers.TakeTurnAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var container = await slot.AcquireAsync().ConfigureAwait(false);
@@ -171,7 +171,7 @@ internal sealed class InvocationConsumer(ContainerSlot slot, InvocationHandler h
         }
         finally
         {
-            slot.EndTurn();
+            containers.EndTurn(slot);
         }
     }
 

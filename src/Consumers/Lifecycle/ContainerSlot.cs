@@ -20,6 +20,9 @@ internal sealed class ContainerSlot(string queue, Func<Container> create, TimePr
 
     public string Queue { get; } = queue;
 
+    /// <summary>The most inputs this container runs at once.</summary>
+    public int Concurrency { get; } = concurrency;
+
     public TimeSpan RestartBackoff { get; } = restartBackoff;
 
     public Container Current

@@ -67,6 +67,9 @@ public static class WorkerHostServiceCollectionExtensions
             services.AddSingleton(sp => new PostgresResultStore(results, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresResultStore>>()));
             services.AddSingleton<IResultStore>(sp => new ResilientResultStore(sp.GetRequiredService<PostgresResultStore>(), sp.GetRequiredService<StoreOutage>()));
 
+            // pipeline pools scale writes a pool's autoscaler settings there; the reconciler reads them each tick.
+            services.AddSingleton(sp => new PoolScalingStore(sp.GetRequiredService<PostgresResultStore>().DataSource, results.Schema));
+
             // Retry delays live in the same database, so a retry survives every process restarting; Hangfire takes its
             // connections from the results store's pool, so the whole process holds at most that pool's size.
             services.AddSingleton(sp => new RetryServer(sp, sp.GetRequiredService<PostgresResultStore>().DataSource, retries, sp.GetRequiredService<ILogger<RetryServer>>()));

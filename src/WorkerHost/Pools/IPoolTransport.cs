@@ -8,8 +8,11 @@ internal interface IPoolTransport
     /// <summary>Starts consuming the pool's queue; the consumer is made with the address of the pool's dead letters.</summary>
     Task<IPoolEndpoint> ConnectAsync(PoolPlan plan, Func<Uri, InvocationConsumer> consumer, CancellationToken cancellationToken);
 
-    /// <summary>Takes one of <paramref name="max"/> container leases of a pool across all hosts, or null when all are held.</summary>
-    Task<IPoolLease?> TryLeaseAsync(string queue, int max, CancellationToken cancellationToken);
+    /// <summary>
+    /// Takes the lowest free one of <paramref name="max"/> container leases of a pool across all hosts, labelled with this
+    /// host and the container's <paramref name="gpus"/> (what <c>pipeline pools</c> shows), or null when all are held.
+    /// </summary>
+    Task<IPoolLease?> TryLeaseAsync(string queue, int max, IReadOnlyList<int> gpus, CancellationToken cancellationToken);
 
     /// <summary>The pool queues the broker has, with their depth; empty where the transport cannot list them.</summary>
     Task<IReadOnlyList<PoolQueueState>> ListPoolsAsync(CancellationToken cancellationToken);

@@ -8,11 +8,13 @@ namespace Pipeline.WorkerHost.Pools;
 
 /// <summary>
 /// Pools over any MassTransit transport: one receive endpoint per pool queue. This base serves the in-memory
-/// transport of the embedded mode, where one process is the only host, so leases always succeed and there is no
-/// broker to list.
+/// transport of the embedded mode, where one process is the only host, so leases are counted in process and there is
+/// no broker to list.
 /// </summary>
 internal class MassTransitPoolTransport(IReceiveEndpointConnector connector, ReplySender replies, TimeProvider time, ILoggerFactory loggers) : IPoolTransport
 {
+    private readonly Dictionary<string, HashSet<int>> _localLeases = new(StringComparer.Ordinal);
+
     /// <summary>Answers callers of inputs the bus could not consume.</summary>
     protected ReplySender Replies { get; } = replies;
 
@@ -30,7 +32,7 @@ internal class MassTransitPoolTransport(IReceiveEndpointConnector connector, Rep
         {
             endpoint.ConnectReceiveEndpointObserver(watched);
             endpoint.ConfigureConsumeTopology = false;
-            endpoint.ConcurrentMessageLimit = plan.Concurrency;
+            endpoint.ConcurrentMessageLimit = plan.InputLimit;
             endpoint.PrefetchCount = plan.Prefetch;
             Configure(endpoint, plan);
 
@@ -58,8 +60,33 @@ internal class MassTransitPoolTransport(IReceiveEndpointConnector connector, Rep
         return watched;
     }
 
-    public virtual Task<IPoolLease?> TryLeaseAsync(string queue, int max, CancellationToken cancellationToken) =>
-        Task.FromResult<IPoolLease?>(LocalLease.Instance);
+    public virtual Task<IPoolLease?> TryLeaseAsync(string queue, int max, IReadOnlyList<int> gpus, CancellationToken cancellationToken)
+    {
+        lock (_localLeases)
+        {
+            if (!_localLeases.TryGetValue(queue, out var held))
+            {
+                held = [];
+                _localLeases[queue] = held;
+            }
+
+            for (var slot = 0; slot < max; slot++)
+            {
+                if (held.Add(slot))
+                {
+                    return Task.FromResult<IPoolLease?>(new LocalLease(slot, () =>
+                    {
+                        lock (_localLeases)
+                        {
+                            held.Remove(slot);
+                        }
+                    }));
+                }
+            }
+
+            return Task.FromResult<IPoolLease?>(null);
+        }
+    }
 
     public virtual Task<IReadOnlyList<PoolQueueState>> ListPoolsAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<PoolQueueState>>([]);
@@ -150,12 +177,23 @@ internal class MassTransitPoolTransport(IReceiveEndpointConnector connector, Rep
         }
     }
 
-    private sealed class LocalLease : IPoolLease
+    // One process is the only host: its slots are counted here.
+    private sealed class LocalLease(int slot, Action release) : IPoolLease
     {
-        public static readonly LocalLease Instance = new();
+        private int _released;
+
+        public int Slot { get; } = slot;
 
         public CancellationToken Lost => CancellationToken.None;
 
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        public ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                release();
+            }
+
+            return ValueTask.CompletedTask;
+        }
     }
 }

@@ -6,8 +6,10 @@ using Pipeline.WorkerHost.Slots;
 namespace Pipeline.WorkerHost.Pools;
 
 /// <summary>
-/// Everything needed to start a pool here: what it runs, with which parameters, and what it needs; how many inputs run
-/// at once, and how many messages the broker hands out ahead (at least as many as run).
+/// Everything needed to start a pool here: what it runs, with which parameters, and what it needs; how many inputs one
+/// container runs at once (<paramref name="Concurrency"/>) and aims for (<paramref name="Target"/>), how many containers
+/// this host could run of it (<paramref name="Capacity"/>), and how many messages the broker hands this host ahead (at
+/// least as many as all those containers run).
 /// </summary>
 internal sealed record PoolPlan(
     string Queue,
@@ -17,4 +19,13 @@ internal sealed record PoolPlan(
     ContainerSettings Settings,
     GpuRequirement? Gpu,
     int Concurrency,
-    int Prefetch);
+    int Prefetch,
+    int Capacity = 1,
+    int Target = 0)
+{
+    /// <summary>The most inputs the pool's consumer on this host takes at once: every container it could run, full.</summary>
+    public int InputLimit => Math.Max(1, Concurrency * Math.Max(1, Capacity));
+
+    /// <summary>The inputs per container the autoscaler aims for.</summary>
+    public int TargetInputs => Target > 0 ? Target : Concurrency;
+}

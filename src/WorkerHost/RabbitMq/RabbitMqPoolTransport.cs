@@ -30,9 +30,14 @@ internal sealed class RabbitMqPoolTransport(
         return await base.ConnectAsync(plan, consumer, cancellationToken).ConfigureAwait(false);
     }
 
-    public override async Task<IPoolLease?> TryLeaseAsync(string queue, int max, CancellationToken cancellationToken)
+    public override async Task<IPoolLease?> TryLeaseAsync(string queue, int max, IReadOnlyList<int> gpus, CancellationToken cancellationToken)
     {
-        var lease = await topology.TryAcquireLeaseAsync(queue, max, cancellationToken).ConfigureAwait(false);
+        var labels = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            [PoolQueueArguments.LeaseHost] = HostName,
+            [PoolQueueArguments.LeaseGpus] = string.Join(',', gpus),
+        };
+        var lease = await topology.TryAcquireLeaseAsync(queue, max, cancellationToken, labels).ConfigureAwait(false);
         return lease is null ? null : new Lease(lease);
     }
 
@@ -89,8 +94,13 @@ internal sealed class RabbitMqPoolTransport(
         rabbit.ConfigureDeadLetter(pipe => pipe.UseFilter(deadLetter));
     }
 
+    // What pipeline pools shows for a container's host: the machine and the process.
+    private static readonly string HostName = $"{Environment.MachineName}:{Environment.ProcessId}";
+
     private sealed class Lease(BrokerLease lease) : IPoolLease
     {
+        public int Slot => lease.Slot;
+
         public CancellationToken Lost => lease.Lost;
 
         public ValueTask DisposeAsync() => lease.DisposeAsync();

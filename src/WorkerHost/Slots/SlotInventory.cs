@@ -153,6 +153,14 @@ internal sealed class SlotInventory
         return requirement.Options.Any(option => FindGpus(option, free: false) is not null);
     }
 
+    /// <summary>
+    /// How many containers with <paramref name="requirement"/> this host could run at once with everything free: its CPU
+    /// slots, or for GPUs the most that any one option fits (four 1-GPU containers on four GPUs, one 4-GPU container).
+    /// </summary>
+    public int MostContainers(GpuRequirement? requirement) => requirement is null
+        ? CpuSlots
+        : requirement.Options.Select(option => Gpus.Count(option.Matches) / Math.Max(1, option.Count)).DefaultIfEmpty(0).Max();
+
     private SlotLease Lend(SlotLease lease)
     {
         _outstanding.Add(lease);

@@ -12,7 +12,10 @@ using Pipeline.WorkerHost.Slots;
 
 namespace Pipeline.WorkerHost.Tests.Pools;
 
-/// <summary>A pool's prefetch and concurrency fit its batches, so a batch is never silently capped by them.</summary>
+/// <summary>
+/// A pool's prefetch and concurrency fit its batches, so a batch is never silently capped by them: each container takes
+/// its batches, and the host's prefetch covers every container it could run of the pool (4 CPU slots, 1 GPU here).
+/// </summary>
 public sealed class BatchedPoolTests
 {
     private static readonly AppRegistry Registry = AppDiscovery.Discover([typeof(BatchedFunctions), typeof(BatchedModel), typeof(OnlyBatchedModel)]);
@@ -21,7 +24,7 @@ public sealed class BatchedPoolTests
     private readonly FakePoolTransport _transport = new();
 
     [Theory]
-    [InlineData("embed", 64, 100)]
+    [InlineData("embed", 64, 64 * 4)]
     [InlineData("embed-on-gpu", 48, 48)]
     [InlineData("plain", 16, 100)]
     public async Task EnsureAsync_FunctionPool_ConcurrencyIsMaxBatchSizeOrFunctionConcurrency_PrefetchIsFunctionPrefetchExceptOnGpu(string function, int concurrency, int prefetch)
@@ -38,7 +41,7 @@ public sealed class BatchedPoolTests
         await Create(functionPrefetch: 32).EnsureAsync(new PoolDemanded { Queue = QueueNames.ForFunction("batched-pools", "embed"), App = "batched-pools", Function = "embed" }, CancellationToken.None);
 
         var plan = Assert.Single(_transport.Plans);
-        Assert.Equal((64, 64), (plan.Concurrency, plan.Prefetch));
+        Assert.Equal((64, 64 * 4), (plan.Concurrency, plan.Prefetch));
     }
 
     [Theory]
@@ -49,7 +52,7 @@ public sealed class BatchedPoolTests
         await Create().EnsureAsync(new PoolDemanded { Queue = QueueNames.ForClass("batched-pools", cls, ParameterSet.Empty), App = "batched-pools", Class = cls }, CancellationToken.None);
 
         var plan = Assert.Single(_transport.Plans);
-        Assert.Equal((expected, expected), (plan.Concurrency, plan.Prefetch));
+        Assert.Equal((expected, expected * 4, 4), (plan.Concurrency, plan.Prefetch, plan.Capacity));
     }
 
     private PoolManager Create(int functionPrefetch = 100) => new(

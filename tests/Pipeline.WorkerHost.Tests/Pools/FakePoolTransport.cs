@@ -7,7 +7,7 @@ namespace Pipeline.WorkerHost.Tests.Pools;
 /// <summary>A broker in memory: records endpoints and leases, and lists what a test says the broker holds.</summary>
 internal sealed class FakePoolTransport : IPoolTransport
 {
-    private readonly ConcurrentDictionary<string, int> _leases = new();
+    private readonly Dictionary<string, HashSet<int>> _leases = new(StringComparer.Ordinal);
 
     public ConcurrentQueue<string> Connected { get; } = new();
 
@@ -36,19 +36,56 @@ internal sealed class FakePoolTransport : IPoolTransport
         return Task.FromResult<IPoolEndpoint>(new Endpoint(this, plan.Queue));
     }
 
-    public Task<IPoolLease?> TryLeaseAsync(string queue, int max, CancellationToken cancellationToken)
+    public Task<IPoolLease?> TryLeaseAsync(string queue, int max, IReadOnlyList<int> gpus, CancellationToken cancellationToken)
     {
-        var held = _leases.AddOrUpdate(queue, 1, (_, n) => n + 1);
-        if (held > max)
+        lock (_leases)
         {
-            _leases.AddOrUpdate(queue, 0, (_, n) => n - 1);
+            var held = Held(queue);
+            for (var slot = 0; slot < max; slot++)
+            {
+                if (held.Add(slot))
+                {
+                    return Task.FromResult<IPoolLease?>(new Lease(this, queue, slot));
+                }
+            }
+
             return Task.FromResult<IPoolLease?>(null);
         }
-
-        return Task.FromResult<IPoolLease?>(new Lease(this, queue));
     }
 
-    public void HoldLease(string queue) => _leases.AddOrUpdate(queue, 1, (_, n) => n + 1);
+    /// <summary>Another host takes the lowest free lease of the pool.</summary>
+    public void HoldLease(string queue)
+    {
+        lock (_leases)
+        {
+            var held = Held(queue);
+            var slot = 0;
+            while (!held.Add(slot))
+            {
+                slot++;
+            }
+        }
+    }
+
+    /// <summary>Leases of the pool held now, by any host.</summary>
+    public int LeasesHeld(string queue)
+    {
+        lock (_leases)
+        {
+            return Held(queue).Count;
+        }
+    }
+
+    private HashSet<int> Held(string queue)
+    {
+        if (!_leases.TryGetValue(queue, out var held))
+        {
+            held = [];
+            _leases[queue] = held;
+        }
+
+        return held;
+    }
 
     public Task<IReadOnlyList<PoolQueueState>> ListPoolsAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<PoolQueueState>>(Listed.ToList());
@@ -73,13 +110,19 @@ internal sealed class FakePoolTransport : IPoolTransport
         }
     }
 
-    private sealed class Lease(FakePoolTransport transport, string queue) : IPoolLease
+    private sealed class Lease(FakePoolTransport transport, string queue, int slot) : IPoolLease
     {
+        public int Slot { get; } = slot;
+
         public CancellationToken Lost => transport.LeaseLost.Token;
 
         public ValueTask DisposeAsync()
         {
-            transport._leases.AddOrUpdate(queue, 0, (_, n) => n - 1);
+            lock (transport._leases)
+            {
+                transport.Held(queue).Remove(Slot);
+            }
+
             return ValueTask.CompletedTask;
         }
     }

@@ -1,0 +1,54 @@
+namespace Pipeline.WorkerHost.Pools;
+
+/// <summary>
+/// The autoscaler's arithmetic for one pool on one host (Modal's: a container per <c>TargetInputs</c> of work, plus
+/// <c>BufferContainers</c> while busy; warm containers are the <c>MinContainers</c> lowest lease slots across hosts).
+/// Pure, so the planner is tested without a broker.
+/// </summary>
+internal static class PoolScaling
+{
+    /// <summary>
+    /// How many containers this host wants for the pool now: one per <paramref name="target"/> inputs of work (running
+    /// and waiting here, plus ready in the queue), plus <paramref name="buffer"/> idle ones while there is any work;
+    /// at most <paramref name="capacity"/> (what the host could run) and <paramref name="max"/> (0: no limit).
+    /// </summary>
+    public static int Wanted(int inFlight, int waiting, long ready, int target, int buffer, int capacity, int max)
+    {
+        var work = Math.Max(0, inFlight) + Math.Max(0, waiting) + Math.Max(0L, ready);
+        if (work == 0)
+        {
+            return 0;
+        }
+
+        var perContainer = Math.Max(1, target);
+        var wanted = (work + perContainer - 1) / perContainer + Math.Max(0, buffer);
+        var limit = max > 0 ? Math.Min(capacity, max) : capacity;
+        return (int)Math.Min(wanted, Math.Max(0, limit));
+    }
+
+    /// <summary>
+    /// Which idle containers to stop: those past their scale-down window that are not warm (lease slot below
+    /// <paramref name="min"/>), keeping <paramref name="buffer"/> idle ones while the pool still has work here.
+    /// </summary>
+    /// <param name="idle">The idle containers: their lease slot (null without one) and how long they have been idle.</param>
+    /// <param name="window">The pool's scale-down window.</param>
+    /// <param name="min">MinContainers across hosts.</param>
+    /// <param name="buffer">BufferContainers.</param>
+    /// <param name="busy">Whether the pool has inputs running or waiting here.</param>
+    /// <returns>Indices into <paramref name="idle"/>; the most recently active candidates are the ones kept as buffer.</returns>
+    public static IReadOnlyList<int> ToStop(IReadOnlyList<(int? Slot, TimeSpan IdleFor)> idle, TimeSpan window, int min, int buffer, bool busy)
+    {
+        ArgumentNullException.ThrowIfNull(idle);
+        var keep = busy ? Math.Max(0, buffer) : 0;
+        var candidates = idle
+            .Select((c, i) => (c.Slot, c.IdleFor, Index: i))
+            .Where(c => c.IdleFor >= window && !(c.Slot is { } slot && slot < min))
+            .OrderBy(c => c.IdleFor)
+            .ToList();
+
+        // Idle containers that stay (warm, or inside their window) count toward the buffer first.
+        var staying = idle.Count - candidates.Count;
+        var spare = Math.Max(0, keep - staying);
+        return [.. candidates.Skip(spare).Select(c => c.Index)];
+    }
+}

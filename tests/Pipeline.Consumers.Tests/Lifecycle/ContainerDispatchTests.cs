@@ -1,0 +1,90 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Pipeline.Consumers.Lifecycle;
+using Pipeline.Messages.Parameters;
+
+namespace Pipeline.Consumers.Tests.Lifecycle;
+
+/// <summary>The containers of a pool on one host share its inputs: least busy first, each within its concurrency, waiters first come first served.</summary>
+public sealed class ContainerDispatchTests
+{
+    private readonly FakeTimeProvider _time = new();
+
+    [Fact]
+    public async Task TakeTurnAsync_TwoContainers_SpreadsInputsAcrossThem()
+    {
+        var dispatch = new ContainerDispatch(_time);
+        var a = Slot(concurrency: 2);
+        var b = Slot(concurrency: 2);
+        dispatch.Add(a);
+        dispatch.Add(b);
+
+        var taken = new[] { await dispatch.TakeTurnAsync(CancellationToken.None), await dispatch.TakeTurnAsync(CancellationToken.None) };
+
+        Assert.Equal(2, taken.Distinct().Count());
+        Assert.Equal(2, dispatch.Busy);
+    }
+
+    [Fact]
+    public async Task TakeTurnAsync_AllFull_WaitsAndRaisesPressedUntilAContainerIsAdded()
+    {
+        var dispatch = new ContainerDispatch(_time);
+        var pressed = 0;
+        dispatch.Pressed += () => pressed++;
+        var a = Slot(concurrency: 1);
+        dispatch.Add(a);
+        await dispatch.TakeTurnAsync(CancellationToken.None);
+
+        var waiting = dispatch.TakeTurnAsync(CancellationToken.None);
+        Assert.False(waiting.IsCompleted);
+        Assert.Equal((1, 1), (pressed, dispatch.Waiting));
+
+        var b = Slot(concurrency: 1);
+        dispatch.Add(b);
+
+        Assert.Same(b, await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, dispatch.Waiting);
+    }
+
+    [Fact]
+    public async Task RemoveAsync_BusyContainer_TakesNoNewInputAndCompletesWhenItsInputEnds()
+    {
+        var dispatch = new ContainerDispatch(_time);
+        var a = Slot(concurrency: 2);
+        var b = Slot(concurrency: 2);
+        dispatch.Add(a);
+        var first = await dispatch.TakeTurnAsync(CancellationToken.None);
+        dispatch.Add(b);
+
+        var removed = dispatch.RemoveAsync(a);
+        var next = await dispatch.TakeTurnAsync(CancellationToken.None);
+
+        Assert.Same(a, first);
+        Assert.Same(b, next);
+        Assert.False(removed.IsCompleted);
+        dispatch.EndTurn(a);
+        await removed.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, dispatch.Count);
+    }
+
+    [Fact]
+    public async Task TakeTurnAsync_CancelledWhileWaiting_LeavesTheQueueAndTheTurnGoesToTheNext()
+    {
+        var dispatch = new ContainerDispatch(_time);
+        var a = Slot(concurrency: 1);
+        dispatch.Add(a);
+        await dispatch.TakeTurnAsync(CancellationToken.None);
+        using var cancel = new CancellationTokenSource();
+        var abandoned = dispatch.TakeTurnAsync(cancel.Token);
+        var second = dispatch.TakeTurnAsync(CancellationToken.None);
+
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+        dispatch.EndTurn(a);
+
+        Assert.Same(a, await second.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    private ContainerSlot Slot(int concurrency) =>
+        new("app.fn", () => new Container("app.fn", null, ParameterSet.Empty, _time, NullLogger.Instance), _time, TimeSpan.FromSeconds(5), concurrency);
+}

@@ -1,0 +1,111 @@
+using Microsoft.Extensions.Options;
+using Pipeline.IntegrationTests.App;
+using Pipeline.IntegrationTests.Infrastructure;
+using Pipeline.RabbitMq;
+
+namespace Pipeline.IntegrationTests.WorkerHost;
+
+/// <summary>
+/// The autoscaler with real worker processes and RabbitMQ: several containers of one pool per host on distinct GPUs,
+/// back down after the window; input concurrency in one container; warm containers counted across hosts.
+/// </summary>
+[Collection(ServersGroup.Name)]
+public sealed class ScalingTests(Servers servers) : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly EventLog _events = new();
+    private readonly string _run = Guid.NewGuid().ToString("N")[..8];
+
+    [Fact]
+    public async Task FakeFourGpuHost_AnyGpuPoolUnderBacklog_RunsFourContainersOnDistinctGpusThenScalesDownToMin()
+    {
+        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory, new Dictionary<string, string>
+        {
+            ["Pipeline__Worker__Gpus__0"] = "NVIDIA H100 80GB HBM3",
+            ["Pipeline__Worker__Gpus__1"] = "NVIDIA H100 80GB HBM3",
+            ["Pipeline__Worker__Gpus__2"] = "NVIDIA H100 80GB HBM3",
+            ["Pipeline__Worker__Gpus__3"] = "NVIDIA H100 80GB HBM3",
+        });
+        await using var session = await TestClient.StartAsync(servers);
+        var model = session.Client.Cls("itest", "any-gpu-model").With(new { name = _run });
+
+        var calls = Enumerable.Range(0, 4).Select(i => model.Method("hold").RemoteAsync<Reply>([$"{_run}-{i}"])).ToList();
+        await Eventually.TrueAsync(() => Starts("any-gpu-start").Count == 4, Patience, "four inputs of one pool running at once");
+        var starts = Starts("any-gpu-start");
+        foreach (var i in Enumerable.Range(0, 4))
+        {
+            servers.OpenGate($"{_run}-{i}");
+        }
+
+        var replies = await Task.WhenAll(calls).WaitAsync(Patience);
+
+        // Subject: name/container/gpus. Four containers, each on its own GPU, all seen from the app.
+        Assert.Equal(4, starts.Select(s => s.Split('/')[1]).Distinct().Count());
+        Assert.Equal(["0", "1", "2", "3"], starts.Select(s => s.Split('/')[2]).Order());
+        Assert.Equal([0, 1, 2, 3], replies.SelectMany(r => r.Gpus).Order());
+        Assert.Equal(4, _events.Count("any-gpu-enter", _run));
+
+        // MinContainers is 0: after the 2 s window every idle container runs exit.
+        await Eventually.TrueAsync(() => _events.Count("any-gpu-exit", _run) == 4, Patience, "all four idle containers ran exit after the window");
+    }
+
+    [Fact]
+    public async Task Concurrent8_EightInputs_AllRunAtOnceInOneContainer()
+    {
+        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory);
+        await using var session = await TestClient.StartAsync(servers);
+        var overlap = session.Client.Function("itest", "overlap");
+
+        var calls = Enumerable.Range(0, 8).Select(i => overlap.RemoteAsync<Reply>([_run, i])).ToList();
+        await Eventually.TrueAsync(() => Starts("overlap-start").Count == 8, Patience, "eight inputs running at once");
+        var starts = Starts("overlap-start");
+        servers.OpenGate(_run);
+        var replies = await Task.WhenAll(calls).WaitAsync(Patience);
+
+        Assert.Single(starts.Distinct());
+        Assert.Equal(8, replies.Select(r => r.Tag).Distinct().Count());
+        Assert.All(replies, r => Assert.Equal(worker.Pid, r.Pid));
+    }
+
+    [Fact]
+    public async Task MinContainers2_TwoHostsNoTraffic_TwoWarmContainersAcrossHostsAndTheSurvivorReplacesAKilledHostsOnes()
+    {
+        await using var first = WorkerProcess.Start(servers, _events.Directory);
+        await using var second = WorkerProcess.Start(servers, _events.Directory);
+        await first.WaitForOutputAsync("listening for pool notices", Patience);
+        await second.WaitForOutputAsync("listening for pool notices", Patience);
+        using var management = new ManagementApi(Options.Create(TestClient.Options(servers)));
+        async Task<IReadOnlyList<ContainerLease>> WarmAsync() =>
+            [.. (await management.ListContainersAsync(CancellationToken.None)).Where(c => c.Pool == "itest.warm")];
+
+        IReadOnlyList<ContainerLease> warm = [];
+        await Eventually.TrueAsync(async () => (warm = await WarmAsync()).Count == 2, Patience, "two warm containers of itest.warm across the two hosts, with no input sent");
+        Assert.Equal([0, 1], warm.Select(c => c.Slot).Order());
+
+        // The host holding slot 0 dies: its leases go with its connection, and the other host takes them.
+        var victim = warm.First(c => c.Slot == 0).Host.EndsWith($":{first.Pid}", StringComparison.Ordinal) ? first : second;
+        var survivor = victim == first ? second : first;
+        victim.Kill();
+        await Eventually.TrueAsync(
+            async () => (warm = await WarmAsync()).Count == 2 && warm.All(c => c.Host.EndsWith($":{survivor.Pid}", StringComparison.Ordinal)),
+            Patience,
+            "the surviving host runs both warm containers");
+        Assert.Equal([0, 1], warm.Select(c => c.Slot).Order());
+    }
+
+    public void Dispose()
+    {
+        // A failed test must not leave gated inputs that hold a later test's worker.
+        servers.OpenGate(_run);
+        foreach (var i in Enumerable.Range(0, 4))
+        {
+            servers.OpenGate($"{_run}-{i}");
+        }
+
+        _events.Dispose();
+    }
+
+    // The subjects of this run's events of a kind, with the run prefix removed.
+    private List<string> Starts(string kind) =>
+        [.. _events.Read().Where(e => e.Kind == kind && e.Subject.StartsWith(_run + "/", StringComparison.Ordinal)).Select(e => e.Subject)];
+}
