@@ -28,22 +28,6 @@ export PIPELINE_RABBITMQ PIPELINE_POSTGRES PIPELINE_REQUIRE_SERVERS=1 PIPELINE_C
 # On a loaded machine the test host alone can take over vstest's default 90 s to start.
 export VSTEST_CONNECTION_TIMEOUT=${VSTEST_CONNECTION_TIMEOUT:-300}
 
-failed=0
-for i in $(seq "$RUNS"); do
-  before=$(wc -l <"$REPORT")
-  trx=()
-  [[ -n ${PIPELINE_CHAOS_TRX:-} ]] && trx=(--logger trx --results-directory "$PIPELINE_CHAOS_TRX")
-  if timeout "$RUN_TIMEOUT" dotnet test tests/Pipeline.IntegrationTests -c Release --no-build \
-      --filter "Category=Chaos" "${trx[@]}" >"$REPORT.run$i.log" 2>&1; then
-    result=passed
-  else
-    result=FAILED
-    failed=$((failed + 1))
-  fi
-  counts="no counts (the run stopped before its end; see its log)"
-  (($(wc -l <"$REPORT") > before)) && counts=$(tail -n 1 "$REPORT")
-  printf 'run %d: %s: %s\n' "$i" "$result" "$counts"
-done
-
-echo "chaos: $((RUNS - failed)) of $RUNS runs passed; counts in $REPORT, logs in $REPORT.run*.log"
-((failed == 0))
+# shellcheck source=infra/lib/repeat-test.sh
+. "$ROOT/infra/lib/repeat-test.sh"
+TRX_DIR=${PIPELINE_CHAOS_TRX:-} repeat_test chaos Chaos "$RUNS" "$RUN_TIMEOUT" "$REPORT"

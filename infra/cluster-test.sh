@@ -4,6 +4,7 @@
 # stops (trap) with infra/cluster.sh down, and prints the counts of each run: inputs, lost, never ran, ran twice,
 # enters, exits, exits owed and run on each node loss, _error depth, the nodes lost. The figures in
 # docs/operations.md come from `infra/cluster-test.sh 5`. PIPELINE_CLUSTER_TRX: where each run's TRX file goes.
+# PIPELINE_CLUSTER_INPUTS: spawned inputs per run (default 5000; infra/test.sh sets fewer for CI's single run).
 #
 #   infra/cluster-test.sh [runs, default 1]
 #
@@ -33,24 +34,9 @@ started=$SECONDS
 echo "cluster up in $((SECONDS - started)) s"
 export PIPELINE_CLUSTER_STATE=$PIPELINE_CLUSTER_DIR/state
 
-failed=0
-for i in $(seq "$RUNS"); do
-  before=$(wc -l <"$REPORT")
-  trx=()
-  [[ -n ${PIPELINE_CLUSTER_TRX:-} ]] && trx=(--logger trx --results-directory "$PIPELINE_CLUSTER_TRX")
-  if timeout "$RUN_TIMEOUT" dotnet test tests/Pipeline.IntegrationTests -c Release --no-build \
-      --filter "Category=Cluster" --logger "console;verbosity=detailed" "${trx[@]}" >"$REPORT.run$i.log" 2>&1; then
-    result=passed
-  else
-    result=FAILED
-    failed=$((failed + 1))
-  fi
-  counts="no counts (the run stopped before its end; see its log)"
-  (($(wc -l <"$REPORT") > before)) && counts=$(tail -n 1 "$REPORT")
-  printf 'run %d: %s: %s\n' "$i" "$result" "$counts"
-  # A run that failed may leave a node down: the next run starts from a whole cluster.
-  for n in 1 2 3; do "$ROOT/infra/cluster.sh" start-node "$n" >/dev/null 2>&1 || true; done
-done
+# A run that failed may leave a node down: the next run starts from a whole cluster.
+restart_nodes() { for n in 1 2 3; do "$ROOT/infra/cluster.sh" start-node "$n" >/dev/null 2>&1 || true; done; }
 
-echo "cluster: $((RUNS - failed)) of $RUNS runs passed; counts in $REPORT, logs in $REPORT.run*.log"
-((failed == 0))
+# shellcheck source=infra/lib/repeat-test.sh
+. "$ROOT/infra/lib/repeat-test.sh"
+TRX_DIR=${PIPELINE_CLUSTER_TRX:-} repeat_test cluster Cluster "$RUNS" "$RUN_TIMEOUT" "$REPORT" restart_nodes

@@ -12,14 +12,17 @@ namespace Pipeline.RabbitMq;
 
 /// <summary>
 /// Declares and deletes pool queues and holds cross-host leases, over one RabbitMQ connection of its own
-/// (<c>pipeline-topology</c>), opened on first use and reopened on the next use after it closed. Thread-safe.
+/// (<c>pipeline-topology &lt;machine&gt;/&lt;pid&gt;</c>, see <see cref="ConnectionNames"/>), opened on first use and
+/// reopened on the next use after it closed. Thread-safe.
 /// Every operation takes a fresh channel: RabbitMQ closes a channel on each refusal (404, 405, 406), which here are
 /// ordinary answers, not failures.
 /// </summary>
 internal sealed class BrokerTopology : IAsyncDisposable
 {
-    /// <summary>The name the topology connection shows in the management UI.</summary>
+    /// <summary>The role in the topology connection's name in the management UI (<see cref="ConnectionNames"/>).</summary>
     public const string ConnectionName = "pipeline-topology";
+
+    private static readonly string OwnName = ConnectionNames.Of(ConnectionName);
 
     // AMQP short strings: queue and exchange names are at most 255 bytes.
     private const int MaxNameBytes = 255;
@@ -47,7 +50,7 @@ internal sealed class BrokerTopology : IAsyncDisposable
         _factory = new ConnectionFactory
         {
             Uri = _options.AmqpUri,
-            ClientProvidedName = ConnectionName,
+            ClientProvidedName = OwnName,
 
             // Recovery would silently redeclare the exclusive lease queues on a new connection after their Lost
             // token fired, while another host may already hold them: this class reopens by itself instead.
@@ -350,7 +353,7 @@ internal sealed class BrokerTopology : IAsyncDisposable
         // RabbitMQ answers a conditional delete of a quorum queue it cannot do with 540 NOT_IMPLEMENTED, which closes
         // the whole connection: ask on a connection of its own, never on the one that holds the leases.
         var own = quorum
-            ? await _factory.CreateConnectionAsync(_endpoints, ConnectionName + "-delete", cancellationToken).ConfigureAwait(false)
+            ? await _factory.CreateConnectionAsync(_endpoints, ConnectionNames.Of(ConnectionName + "-delete"), cancellationToken).ConfigureAwait(false)
             : null;
         try
         {
@@ -413,8 +416,8 @@ internal sealed class BrokerTopology : IAsyncDisposable
 
             // The broker may have restarted or been replaced: declare everything again.
             _declared.Clear();
-            Log.Connecting(_logger, _options.Redacted, ConnectionName);
-            var connection = await _factory.CreateConnectionAsync(_endpoints, ConnectionName, cancellationToken).ConfigureAwait(false);
+            Log.Connecting(_logger, _options.Redacted, OwnName);
+            var connection = await _factory.CreateConnectionAsync(_endpoints, OwnName, cancellationToken).ConfigureAwait(false);
             session = new TopologySession(connection, _logger);
             connection.ConnectionShutdownAsync += (_, args) => OnShutdownAsync(session, args);
             if (!connection.IsOpen)
@@ -436,7 +439,7 @@ internal sealed class BrokerTopology : IAsyncDisposable
     {
         if (args.Initiator != ShutdownInitiator.Application)
         {
-            Log.ConnectionLost(_logger, ConnectionName, args.ReplyCode, args.ReplyText);
+            Log.ConnectionLost(_logger, OwnName, args.ReplyCode, args.ReplyText);
         }
 
         session.MarkLost();

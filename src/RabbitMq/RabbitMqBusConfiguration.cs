@@ -13,7 +13,8 @@ internal static class RabbitMqBusConfiguration
         var tls = uri.Scheme == "amqps";
         var nodes = options.Nodes;
         var (firstHost, firstPort) = nodes[0];
-        transport.Host(firstHost, (ushort)firstPort, options.VirtualHost, host =>
+        // Named per process (ConnectionNames): the management API then tells which process's bus is on which node.
+        transport.Host(firstHost, (ushort)firstPort, options.VirtualHost, ConnectionNames.Of(ConnectionNames.Bus), host =>
         {
             host.Username(user);
             host.Password(password);

@@ -10,7 +10,7 @@ namespace Pipeline.IntegrationTests.Infrastructure;
 /// <summary>
 /// The three-node cluster <c>infra/cluster.sh up</c> started (its state file named by PIPELINE_CLUSTER_STATE, as
 /// <c>infra/cluster-test.sh</c> sets it): its ports, <c>kill-node</c>/<c>start-node</c> through the script, and what
-/// the management API and the kernel say about who is connected where. Each test gets a virtual host of its own.
+/// the management API says about which connection and queue leader is on which node. Each test gets a virtual host of its own.
 /// </summary>
 public sealed class RabbitCluster : IAsyncDisposable
 {
@@ -99,28 +99,24 @@ public sealed class RabbitCluster : IAsyncDisposable
     /// <summary><c>infra/cluster.sh start-node N</c>: back, rejoined, and answering AMQP and management.</summary>
     public Task StartNodeAsync(int node) => ScriptAsync("start-node", node);
 
-    /// <summary>The nodes (1-3) process <paramref name="pid"/> holds established AMQP connections to, from <c>ss</c>.</summary>
-    public async Task<IReadOnlySet<int>> NodesOfProcessAsync(int pid)
+    /// <summary>
+    /// The nodes (1-3) on which this virtual host has an open connection named <paramref name="name"/>
+    /// (<c>client_properties.connection_name</c>), from the management API's connection list. A node that is down
+    /// lists nothing, and a new connection can take a few seconds to appear: callers poll.
+    /// </summary>
+    public async Task<IReadOnlySet<int>> NodesOfConnectionAsync(string name)
     {
-        var output = await RunAsync("ss", ["-Htnp", "state", "established"]);
+        var answer = await ManagementAsync(HttpMethod.Get, $"api/vhosts/{Uri.EscapeDataString(VirtualHost)}/connections", null);
+        using var document = JsonDocument.Parse(answer);
         var nodes = new HashSet<int>();
-        foreach (var line in output.Split('\n'))
+        foreach (var connection in document.RootElement.EnumerateArray())
         {
-            if (!line.Contains($"pid={pid.ToString(CultureInfo.InvariantCulture)},", StringComparison.Ordinal))
+            if (connection.TryGetProperty("client_properties", out var properties)
+                && properties.TryGetProperty("connection_name", out var named)
+                && named.GetString() == name
+                && connection.TryGetProperty("node", out var node))
             {
-                continue;
-            }
-
-            var columns = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (columns.Length < 4 || !int.TryParse(columns[3][(columns[3].LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture, out var port))
-            {
-                continue;
-            }
-
-            var index = AmqpPorts.ToList().IndexOf(port);
-            if (index >= 0)
-            {
-                nodes.Add(index + 1);
+                nodes.Add(NodeNumber(node.GetString()));
             }
         }
 
@@ -132,10 +128,7 @@ public sealed class RabbitCluster : IAsyncDisposable
     {
         var answer = await ManagementAsync(HttpMethod.Get, $"api/queues/{Uri.EscapeDataString(VirtualHost)}/{Uri.EscapeDataString(queue)}", null);
         using var document = JsonDocument.Parse(answer);
-        var leader = document.RootElement.GetProperty("leader").GetString() ?? "";
-        return leader.StartsWith("pipeline-c", StringComparison.Ordinal)
-            ? int.Parse(leader["pipeline-c".Length..leader.IndexOf('@', StringComparison.Ordinal)], CultureInfo.InvariantCulture)
-            : throw new InvalidOperationException($"Queue {queue} has leader '{leader}', not a node of this cluster.");
+        return NodeNumber(document.RootElement.GetProperty("leader").GetString());
     }
 
     /// <summary>
@@ -210,6 +203,13 @@ public sealed class RabbitCluster : IAsyncDisposable
 
         throw new InvalidOperationException($"No management API answered {method} {path}: {string.Join("; ", failures)}");
     }
+
+    // infra/cluster.sh names its nodes pipeline-c1@<host> to pipeline-c3@<host>.
+    private static int NodeNumber(string? node) =>
+        node is not null && node.StartsWith("pipeline-c", StringComparison.Ordinal) && node.IndexOf('@', StringComparison.Ordinal) is > 10 and var at
+        && int.TryParse(node.AsSpan(10, at - 10), CultureInfo.InvariantCulture, out var number)
+            ? number
+            : throw new InvalidOperationException($"'{node}' is not a node of this cluster (pipeline-c<N>@<host>).");
 
     private static Task<string> ScriptAsync(string verb, int node) =>
         RunAsync(Path.Combine(RepoPaths.Root, "infra", "cluster.sh"), [verb, node.ToString(CultureInfo.InvariantCulture)]);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Pipeline.Client;
@@ -25,8 +24,7 @@ public sealed class ChaosTests(Servers servers, ITestOutputHelper output) : IDis
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(2);
-    private readonly EventLog _events = new();
-    private readonly string _run = Guid.NewGuid().ToString("N")[..8];
+    private readonly InputLedger _ledger = new();
     private readonly List<WorkerProcess> _workers = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
@@ -50,10 +48,8 @@ public sealed class ChaosTests(Servers servers, ITestOutputHelper output) : IDis
             new PostgresResultStoreOptions { ConnectionString = database.ConnectionString, Schema = servers.ResultsSchema });
         Phase("hosts and client up");
 
-        var calls = new ConcurrentQueue<(string Tag, string Id)>();
-        var refused = new ConcurrentQueue<string>();
         using var stop = new CancellationTokenSource();
-        var producer = ProduceAsync(session.Client, calls, refused, stop.Token);
+        var producer = ProduceAsync(session.Client, stop.Token);
         await ProgressAsync("warm-up");
 
         first.Kill();
@@ -85,11 +81,7 @@ public sealed class ChaosTests(Servers servers, ITestOutputHelper output) : IDis
 
         await stop.CancelAsync();
         await producer;
-        var outcomes = new List<string?>(calls.Count);
-        foreach (var (_, id) in calls)
-        {
-            outcomes.Add(await ResolveAsync(session.Client, id));
-        }
+        var unresolved = await _ledger.UnresolvedAsync(session.Client, Patience);
 
         Phase("every call looked up");
 
@@ -106,33 +98,19 @@ public sealed class ChaosTests(Servers servers, ITestOutputHelper output) : IDis
             exitCodes.Add(await worker.Exited.WaitAsync(Patience));
         }
 
-        var events = _events.Read();
-        var starts = events.Where(e => e.Kind is "slow-start" or "method-start" && e.Subject.StartsWith(_run, StringComparison.Ordinal)).GroupBy(e => e.Subject).ToDictionary(g => g.Key, g => g.Count());
-        var ends = events.Where(e => e.Kind is "slow-end" or "method-end" && e.Subject.StartsWith(_run, StringComparison.Ordinal)).GroupBy(e => e.Subject).ToDictionary(g => g.Key, g => g.Count());
-        var lost = outcomes.Count(o => o is not null);
-        var doubleStarts = starts.Values.Sum(n => n - 1);
-        var doubleEnds = ends.Values.Sum(n => n - 1);
-        var enters = events.Count(e => e.Kind == "enter");
-        var exitsTotal = events.Count(e => e.Kind == "exit");
-        var unbalanced = events.Where(e => e.Pid != killed && e.Kind is "enter" or "exit")
-            .GroupBy(e => (e.Pid, e.Subject))
-            .Where(g => g.Count(e => e.Kind == "enter") != g.Count(e => e.Kind == "exit"))
-            .Select(g => $"{g.Key.Subject} in {g.Key.Pid}: {g.Count(e => e.Kind == "enter")} enter, {g.Count(e => e.Kind == "exit")} exit")
-            .ToList();
+        var tally = _ledger.Tally(new HashSet<int> { killed });
         var errors = await QueueDepth.ReadAsync(broker.AmqpUri, ["itest.slow_error", .. Models.Select(m => session.Client.Cls("itest", "model").With(new { name = m }).Queue + "_error")]);
+        var calls = _ledger.Calls.Count;
         var report = string.Create(CultureInfo.InvariantCulture,
-            $"calls={calls.Count} lost={lost} refused-sends={refused.Count} ({Kinds(refused)}) ran-twice={doubleStarts} finished-twice={doubleEnds} enters={enters} exits={exitsTotal} exits-missing={unbalanced.Count} error-queue={errors.Values.Sum(v => v)} host-exit-codes={string.Join(",", exitCodes)} seconds={_clock.Elapsed.TotalSeconds:0}");
+            $"calls={calls} lost={unresolved.Count} refused-sends={_ledger.RefusedCount} ({_ledger.RefusedKinds}) ran-twice={tally.RanTwice} finished-twice={tally.FinishedTwice} enters={tally.Enters} exits={tally.Exits} exits-missing={tally.Unbalanced.Count} error-queue={errors.Values.Sum(v => v)} host-exit-codes={string.Join(",", exitCodes)} seconds={_clock.Elapsed.TotalSeconds:0}");
         output.WriteLine(report);
-        if (Environment.GetEnvironmentVariable("PIPELINE_CHAOS_REPORT") is { Length: > 0 } file)
-        {
-            await File.AppendAllTextAsync(file, report + Environment.NewLine);
-        }
+        await InputLedger.AppendReportAsync("PIPELINE_CHAOS_REPORT", report);
 
         Assert.True(exitCodes.All(c => c == 0), $"hosts stopped by SIGTERM exit 0: {string.Join(",", exitCodes)}");
-        Assert.True(lost == 0, $"{lost} call(s) did not resolve: {string.Join("; ", outcomes.Where(o => o is not null).Take(5))}");
+        Assert.True(unresolved.Count == 0, $"{unresolved.Count} call(s) did not resolve: {string.Join("; ", unresolved.Take(5))}");
         Assert.All(errors, e => Assert.True(e.Value == 0, $"{e.Key} holds {e.Value} message(s)"));
-        Assert.True(unbalanced.Count == 0, "every container of a host that was not SIGKILLed ran exit once per enter: " + string.Join("; ", unbalanced));
-        Assert.True(calls.Count > 100, $"only {calls.Count} calls were spawned");
+        Assert.True(tally.Unbalanced.Count == 0, "every container of a host that was not SIGKILLed ran exit once per enter: " + string.Join("; ", tally.Unbalanced));
+        Assert.True(calls > 100, $"only {calls} calls were spawned");
     }
 
     public void Dispose()
@@ -142,14 +120,14 @@ public sealed class ChaosTests(Servers servers, ITestOutputHelper output) : IDis
             worker.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
 
-        _events.Dispose();
+        _ledger.Dispose();
     }
 
     private static readonly string[] Models = ["chaos-a", "chaos-b"];
 
     // Spawns an input every 50 ms (three in four to a function, one to a class method) until stopped. A send the client refuses
     // (broker or database unreachable past its timeout) is counted, not lost: its caller was told.
-    private async Task ProduceAsync(PipelineClient client, ConcurrentQueue<(string, string)> calls, ConcurrentQueue<string> refused, CancellationToken stop)
+    private async Task ProduceAsync(PipelineClient client, CancellationToken stop)
     {
         var slow = client.Function("itest", "slow");
         var models = Models.Select(m => client.Cls("itest", "model").With(new { name = $"{m}" }).Method("slow")).ToList();
@@ -159,17 +137,17 @@ public sealed class ChaosTests(Servers servers, ITestOutputHelper output) : IDis
         {
             while (await pace.WaitForNextTickAsync(stop))
             {
-                var tag = $"{_run}-{i}";
+                var tag = _ledger.Tag(i);
                 try
                 {
                     var call = i % 4 == 0
                         ? await models[i / 4 % models.Count].SpawnAsync([tag, 100], stop)
                         : await slow.SpawnAsync([tag, 100], stop);
-                    calls.Enqueue((tag, call.Id));
+                    _ledger.Spawned(tag, call);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
                 {
-                    refused.Enqueue(e.GetType().Name + ": " + e.Message);
+                    _ledger.Refused(e);
                 }
 
                 i++;
@@ -181,24 +159,10 @@ public sealed class ChaosTests(Servers servers, ITestOutputHelper output) : IDis
         }
     }
 
-    // Null when the call succeeded; otherwise what happened to it.
-    private static async Task<string?> ResolveAsync(PipelineClient client, string id)
-    {
-        try
-        {
-            await client.Call(id).GetAsync<Reply>(Patience);
-            return null;
-        }
-        catch (Exception e)
-        {
-            return $"{id}: {e.GetType().Name}: {e.Message}";
-        }
-    }
-
     private async Task<WorkerProcess> StartWorkerAsync(Dictionary<string, string> settings)
     {
         // Generous: a host starting on a loaded 2-core machine while two others work took over a minute.
-        var worker = WorkerProcess.Start(servers, _events.Directory, settings);
+        var worker = WorkerProcess.Start(servers, _ledger.Events.Directory, settings);
         _workers.Add(worker);
         await worker.WaitForOutputAsync("listening for pool notices", TimeSpan.FromMinutes(3));
         return worker;
@@ -207,17 +171,12 @@ public sealed class ChaosTests(Servers servers, ITestOutputHelper output) : IDis
     // Waits until 20 more inputs of this run finished, so each fault hits hosts that are busy and serving.
     private async Task ProgressAsync(string after)
     {
-        var done = Finished();
-        await Eventually.TrueAsync(() => Finished() >= done + 20, Patience, $"inputs kept finishing after the {after}");
+        var done = _ledger.Finished();
+        await Eventually.TrueAsync(() => _ledger.Finished() >= done + 20, Patience, $"inputs kept finishing after the {after}");
         Phase(after);
     }
 
-    private int Finished() => _events.Read().Count(e => e.Kind is "slow-end" or "method-end" && e.Subject.StartsWith(_run, StringComparison.Ordinal));
-
-    private static string Kinds(IEnumerable<string> refused) =>
-        string.Join(", ", refused.GroupBy(r => r.Split(':')[0]).Select(g => $"{g.Count()} {g.Key}"));
-
-    private int Count(string kind) => _events.Read().Count(e => e.Kind == kind);
+    private int Count(string kind) => _ledger.Events.Read().Count(e => e.Kind == kind);
 
     private void Phase(string name) => output.WriteLine($"{_clock.Elapsed.TotalSeconds,6:0.0} s  {name}");
 }
