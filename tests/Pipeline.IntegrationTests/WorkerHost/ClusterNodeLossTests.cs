@@ -29,7 +29,9 @@ public sealed class ClusterNodeLossTests(Servers servers, ITestOutputHelper outp
     private const int WorkMilliseconds = 800;
     private const string Model = "cluster-a";
 
-    // FunctionConcurrency (16) of the function pool plus the class pool's one input per container.
+    // FunctionConcurrency (16) of the function pool's one container plus the class pool's one input in its container:
+    // each host has two CPU slots (see the settings below), one per pool, so the autoscaler adds no containers and
+    // the inputs a lost bus connection can cut off stay bounded by this.
     private const int InFlightPerHost = 17;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
     private readonly InputLedger _ledger = new();
@@ -43,6 +45,7 @@ public sealed class ClusterNodeLossTests(Servers servers, ITestOutputHelper outp
     {
         await using var cluster = await RabbitCluster.OpenAsync();
         var settings = cluster.Settings();
+        settings["Pipeline__Worker__CpuSlots"] = "2";
         await StartWorkerAsync(settings);
         await StartWorkerAsync(settings);
         await using var session = await PipelineConnection.ConnectAsync(
