@@ -29,10 +29,11 @@ public sealed class ClusterNodeLossTests(Servers servers, ITestOutputHelper outp
     private const int WorkMilliseconds = 800;
     private const string Model = "cluster-a";
 
-    // FunctionConcurrency (16) of the function pool's one container plus the class pool's one input in its container:
-    // each host has two CPU slots (see the settings below), one per pool, so the autoscaler adds no containers and
-    // the inputs a lost bus connection can cut off stay bounded by this.
-    private const int InFlightPerHost = 17;
+    // The most inputs one host can have running when its bus connection is lost: two CPU slots (see the settings
+    // below), each a container of the function pool (FunctionConcurrency 16) or of the class pool (one input); the
+    // autoscaler can give both slots to the function pool when the class pool is idle, so 2 x 16, plus one to spare
+    // for the class pool's input in flight as its container is evicted.
+    private const int InFlightPerHost = 33;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
     private readonly InputLedger _ledger = new();
     private readonly List<WorkerProcess> _workers = [];
