@@ -9,8 +9,11 @@ public static class Retrying
     [Function, Retries(3, BackoffCoefficient = 2, InitialDelaySeconds = 1, MaxDelaySeconds = 60)]
     public static Reply Flaky(string tag, int failures) => Run("flaky", tag, failures);
 
-    /// <summary>Like <see cref="Flaky"/>, with a 3 s delay before its one retry: long enough to kill the host meanwhile.</summary>
-    [Function, Retries(1, InitialDelaySeconds = 3, MaxDelaySeconds = 3)]
+    /// <summary>
+    /// Like <see cref="Flaky"/>, with a 10 s delay before its one retry: long enough to kill the host meanwhile on a
+    /// loaded machine (with 3 s, a CI run killed the host only after it had taken the retry back itself).
+    /// </summary>
+    [Function, Retries(1, InitialDelaySeconds = 10, MaxDelaySeconds = 10)]
     public static Reply SlowRetry(string tag, int failures) => Run("slow-retry", tag, failures);
 
     [Function, Retries(1)]

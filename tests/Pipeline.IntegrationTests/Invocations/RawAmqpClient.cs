@@ -164,6 +164,9 @@ public sealed class RawAmqpClient : IAsyncDisposable
     /// <summary>How many messages wait in <paramref name="queue"/> now.</summary>
     public async Task<uint> CountAsync(string queue) => (await _channel.QueueDeclarePassiveAsync(queue)).MessageCount;
 
+    /// <summary>How many consumers <paramref name="queue"/> has now.</summary>
+    public async Task<uint> ConsumersAsync(string queue) => (await _channel.QueueDeclarePassiveAsync(queue)).ConsumerCount;
+
     public async ValueTask DisposeAsync()
     {
         foreach (var queue in _owned)

@@ -150,13 +150,21 @@ public sealed class WorkerHostTests(Servers servers) : IDisposable
         await model.Method("generate").RemoteAsync<Reply>(["before"]).WaitAsync(Patience);
 
         await servers.CloseAllConnectionsAsync();
-        await Eventually.TrueAsync(() => _events.Count("exit", subject) == 1, Patience, "exit ran after the broker closed the connection");
-        var after = await RetryAsync(() => model.Method("generate").RemoteAsync<Reply>(["after"]));
+        await Eventually.TrueAsync(() => _events.Count("exit", subject) >= 1, Patience, "exit ran after the broker closed the connection");
+
+        // One input from a client whose connection was not closed: a send retried on the old client could leave two
+        // inputs queued, and the pool would rightly start a second container for them.
+        await using var fresh = await TestClient.StartAsync(servers);
+        var after = await fresh.Client.Cls("itest", "model").With(new { name = _run }).Method("generate").RemoteAsync<Reply>(["after"]).WaitAsync(Patience);
 
         Assert.Equal($"{_run}:1:after", after.Tag);
         Assert.Equal(worker.Pid, after.Pid);
-        Assert.Equal(2, _events.Count("enter", subject));
         Assert.False(worker.Exited.IsCompleted);
+        // A fresh container entered to serve it, and every other container that entered ran exit. The broker closes the
+        // bus's connection and the topology connection (which holds the container's lease) one after the other; a host
+        // that notices them apart stops the container it restarted in between, so there may be two exit/enter rounds.
+        var enters = _events.Count("enter", subject);
+        Assert.InRange(enters, 2, _events.Count("exit", subject) + 1);
     }
 
     [Fact]
@@ -287,21 +295,5 @@ public sealed class WorkerHostTests(Servers servers) : IDisposable
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         await channel.QueuePurgeAsync(queue);
-    }
-
-    private static async Task<T> RetryAsync<T>(Func<Task<T>> call)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            try
-            {
-                return await call().WaitAsync(TimeSpan.FromSeconds(20));
-            }
-            catch (Exception) when (DateTime.UtcNow < deadline)
-            {
-                // The client's own connection was closed too; it reconnects.
-            }
-        }
     }
 }
