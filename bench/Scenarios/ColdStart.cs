@@ -90,14 +90,15 @@ internal static class ColdStart
     }
 
     // The same first call to a class whose containers are child processes, after the in-process ones (so the two do not
-    // share the cores), against the same baselines' samples. Sample 0 is not counted, as above.
+    // share the cores), against the same baselines' samples. Every sample counts: each child starts a runtime from
+    // nothing, and a warm-up start would cost --quick seconds to warm only the host's few milliseconds of launch code.
     private static async Task ProcessContainersAsync(BenchContext ctx, PipelineRig pipeline, string run, Latencies r, Latencies m, Latencies p, CancellationToken cancellationToken)
     {
         var cold = pipeline.Client.Cls("bench", "process-cold-model");
         var ticks = new List<long>();
         var peaks = new List<double>();
         var resident = new List<double>();
-        for (var k = 0; k <= ctx.Settings.ProcessColdStarts; k++)
+        for (var k = 0; k < ctx.Settings.ProcessColdStarts; k++)
         {
             var started = Stopwatch.GetTimestamp();
             var answer = await BenchContext.Within(
@@ -109,14 +110,11 @@ internal static class ColdStart
             // The child is still up (its pool's scale-down window is 5 s): its peak and current resident set after enter
             // and one input. A child that is already gone (or no /proc) gives no memory figure rather than a wrong one.
             var memory = ChildMemory(answer.ProcessId);
-            if (k > 0)
+            ticks.Add(elapsed);
+            if (memory is { } mem)
             {
-                ticks.Add(elapsed);
-                if (memory is { } mem)
-                {
-                    peaks.Add(mem.PeakKb);
-                    resident.Add(mem.ResidentKb);
-                }
+                peaks.Add(mem.PeakKb);
+                resident.Add(mem.ResidentKb);
             }
         }
 
