@@ -139,7 +139,15 @@ internal sealed class PoolManager(
         await ScaleDownIdleAsync(cancellationToken).ConfigureAwait(false);
         foreach (var pool in Running())
         {
-            await GrowAsync(pool, ready.GetValueOrDefault(pool.Queue), cancellationToken).ConfigureAwait(false);
+            // The management API's count is seconds old: inputs that children (or this host) took a moment ago still
+            // look ready, and would start containers that find nothing to do. Confirm with an exact count first.
+            var waiting = ready.GetValueOrDefault(pool.Queue);
+            if (waiting > 0)
+            {
+                waiting = await transport.ReadyAsync(pool.Queue, cancellationToken).ConfigureAwait(false) ?? 0;
+            }
+
+            await GrowAsync(pool, waiting, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -361,6 +369,7 @@ internal sealed class PoolManager(
                 // A process container enters and consumes the queue in its own process (each child is its own consumer);
                 // its slot here mirrors its inputs. The pool has no consumer here: its containers are its endpoints.
                 container.Process = await processes.StartAsync(plan, slotLease, container.Slot, cancellationToken).ConfigureAwait(false);
+                container.Slot.Touch();
                 pool.TryAdd(container);
                 WatchProcess(pool, container);
             }
@@ -368,6 +377,7 @@ internal sealed class PoolManager(
             {
                 // enter runs before the queue is consumed: no input waits behind a container that is not ready.
                 await container.Slot.AcquireAsync().ConfigureAwait(false);
+                container.Slot.Touch();
                 pool.TryAdd(container);
                 pool.Dispatch.Pressed += () => OnPressed(pool);
                 pool.Endpoint = await transport.ConnectAsync(plan, deadLetters => new InvocationConsumer(pool.Dispatch, handler, results, retries, replies, deadLetters), cancellationToken).ConfigureAwait(false);
@@ -512,6 +522,8 @@ internal sealed class PoolManager(
                 }
             }
 
+            // The idle clock starts now, not when the slot was taken: a slow enter or child start is no idle time.
+            container.Slot.Touch();
             if (ready && !_stopping && pool.TryAdd(container))
             {
                 var added = container;

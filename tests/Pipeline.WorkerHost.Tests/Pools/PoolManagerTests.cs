@@ -105,6 +105,7 @@ public sealed class PoolManagerTests
     {
         var manager = Create(cpuSlots: 3);
         await manager.EnsureAsync(Demand("worker", 0), CancellationToken.None);
+        _transport.ExactReady[Queue("worker", 0)] = 10;
         await manager.ScaleAsync(new Dictionary<string, long> { [Queue("worker", 0)] = 10 }, CancellationToken.None);
         Assert.Equal(3, manager.Containers().Count(c => c.Queue == Queue("worker", 0)));
 
@@ -114,6 +115,20 @@ public sealed class PoolManagerTests
         Assert.Equal(["enter 0", "enter 0", "enter 0", "exit 0", "enter 1"], PoolEvents.Of(_run));
         Assert.Equal(2, manager.Containers().Count(c => c.Queue == Queue("worker", 0)));
         Assert.True(manager.IsServing(Queue("worker", 1)));
+    }
+
+    [Fact]
+    public async Task ScaleAsync_ListedBacklogAlreadyTaken_ConfirmsWithAnExactCountAndStartsNoContainer()
+    {
+        var manager = Create(cpuSlots: 3);
+        await manager.EnsureAsync(Demand("worker", 0), CancellationToken.None);
+        _transport.ExactReady[Queue("worker", 0)] = 0;
+
+        // The management API's count is seconds old: it still shows inputs that were taken meanwhile.
+        await manager.ScaleAsync(new Dictionary<string, long> { [Queue("worker", 0)] = 10 }, CancellationToken.None);
+
+        Assert.Single(manager.Containers());
+        Assert.Equal(["enter 0"], PoolEvents.Of(_run));
     }
 
     [Fact]
