@@ -141,10 +141,19 @@ internal sealed class PoolManager(
         {
             // The management API's count is seconds old: inputs that children (or this host) took a moment ago still
             // look ready, and would start containers that find nothing to do. Confirm with an exact count first.
+            // A count that cannot be had (no such count on this transport, or the broker did not answer) keeps the listed
+            // one, as before, so a broker hiccup never stops the tick.
             var waiting = ready.GetValueOrDefault(pool.Queue);
             if (waiting > 0)
             {
-                waiting = await transport.ReadyAsync(pool.Queue, cancellationToken).ConfigureAwait(false) ?? 0;
+                try
+                {
+                    waiting = await transport.ReadyAsync(pool.Queue, cancellationToken).ConfigureAwait(false) ?? waiting;
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    Log.PoolFailed(_logger, e, pool.Queue);
+                }
             }
 
             await GrowAsync(pool, waiting, cancellationToken).ConfigureAwait(false);
