@@ -37,6 +37,9 @@ internal sealed record BenchSettings
 
     public int ColdStarts { get; init; }
 
+    /// <summary>Cold starts of a process-container pool (each starts a child process: seconds, not milliseconds, on a busy machine).</summary>
+    public int ProcessColdStarts { get; init; }
+
     public int Pools { get; init; }
 
     public int DrainMessages { get; init; }
@@ -52,6 +55,7 @@ internal sealed record BenchSettings
         MapInputs = 3_000,
         MapRepetitions = 1,
         ColdStarts = 5,
+        ProcessColdStarts = 3,
         Pools = 100,
         DrainMessages = 5_000,
     };
@@ -65,6 +69,7 @@ internal sealed record BenchSettings
         OpenLoopDuration = TimeSpan.FromSeconds(15),
         MapRepetitions = 3,
         ColdStarts = 20,
+        ProcessColdStarts = 5,
         Pools = 1_000,
         DrainMessages = 30_000,
     };

@@ -11,6 +11,12 @@ using Pipeline.Bench.Subjects;
 // dotnet run -c Release --project bench -- [--quick] [--markdown FILE] [--json FILE]
 // Every scenario against the servers infra/up.sh starts (PIPELINE_RABBITMQ, PIPELINE_POSTGRES), in a virtual host and
 // a PostgreSQL schema of this run's own, both removed at the end. See docs/benchmarks.md for what each figure means.
+if (Environment.GetEnvironmentVariable(PipelineRig.ContainerPoolVariable) is { Length: > 0 })
+{
+    // Started by this run's worker host as a process container (scenario 5): serve that one pool, nothing else.
+    return await PipelineRig.RunContainerAsync();
+}
+
 BenchSettings settings;
 try
 {
@@ -161,7 +167,7 @@ static string Header(BenchSettings settings, RunInfo run) => string.Join("\n\n",
     $"Pipeline bench, {(settings.Quick ? "--quick" : "full run")}{(settings.Only.Count > 0 ? $", only scenarios {string.Join(",", settings.Only.Order())}" : "")}, {run.StartedAt:yyyy-MM-dd HH:mm} UTC, virtual host {run.VirtualHost}",
     $"Machine: {run.Cpu}, {run.Cores} cores, {run.OperatingSystem}; load average at start: {run.LoadAtStart}",
     $"Versions: {string.Join(", ", run.Versions.Select(v => v.Key == "Erlang" ? null : v.Key == "RabbitMQ" ? $"RabbitMQ {v.Value} (Erlang {run.Versions["Erlang"]})" : v.Key == "Runtime" ? v.Value : $"{v.Key} {v.Value}").Where(v => v is not null))}",
-    string.Create(CultureInfo.InvariantCulture, $"Sizes: {settings.Messages:#,0} messages x {settings.Repetitions} repetitions (median), {settings.Window} outstanding, {settings.ClosedLoopCalls:#,0} closed-loop calls, {settings.OpenLoopDuration.TotalSeconds:0} s per open-loop rate, {settings.MapInputs:#,0} map inputs x {settings.MapRepetitions}, {settings.ColdStarts} cold starts, {settings.Pools:#,0} pools, {settings.DrainMessages:#,0} drained"),
+    string.Create(CultureInfo.InvariantCulture, $"Sizes: {settings.Messages:#,0} messages x {settings.Repetitions} repetitions (median), {settings.Window} outstanding, {settings.ClosedLoopCalls:#,0} closed-loop calls, {settings.OpenLoopDuration.TotalSeconds:0} s per open-loop rate, {settings.MapInputs:#,0} map inputs x {settings.MapRepetitions}, {settings.ColdStarts} cold starts ({settings.ProcessColdStarts} of process containers), {settings.Pools:#,0} pools, {settings.DrainMessages:#,0} drained"),
 ]);
 
 static string Version(Type type) =>

@@ -4,6 +4,7 @@
 # stops (trap) with infra/cluster.sh down, and prints the counts of each run: inputs, lost, never ran, ran twice,
 # enters, exits, exits owed and run on each node loss, _error depth, the nodes lost. The figures in
 # docs/operations.md come from `infra/cluster-test.sh 5`. PIPELINE_CLUSTER_TRX: where each run's TRX file goes.
+# PIPELINE_CLUSTER_STARTED=1: use the cluster already up in PIPELINE_CLUSTER_DIR.
 # PIPELINE_CLUSTER_INPUTS: spawned inputs per run (default 5000; infra/test.sh sets fewer for CI's single run).
 #
 #   infra/cluster-test.sh [runs, default 1]
@@ -29,9 +30,13 @@ export PIPELINE_RABBITMQ PIPELINE_POSTGRES PIPELINE_REQUIRE_SERVERS=1 PIPELINE_C
 export VSTEST_CONNECTION_TIMEOUT=${VSTEST_CONNECTION_TIMEOUT:-300}
 
 trap '"$ROOT/infra/cluster.sh" down || true' EXIT
-started=$SECONDS
-"$ROOT/infra/cluster.sh" up >/dev/null
-echo "cluster up in $((SECONDS - started)) s"
+# PIPELINE_CLUSTER_STARTED=1: the caller booted the cluster in PIPELINE_CLUSTER_DIR already (infra/test.sh does, beside
+# the unit tests); it is still stopped here at the end.
+if [[ ${PIPELINE_CLUSTER_STARTED:-} != 1 ]]; then
+  started=$SECONDS
+  "$ROOT/infra/cluster.sh" up >/dev/null
+  echo "cluster up in $((SECONDS - started)) s"
+fi
 export PIPELINE_CLUSTER_STATE=$PIPELINE_CLUSTER_DIR/state
 
 # A run that failed may leave a node down: the next run starts from a whole cluster.

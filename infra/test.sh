@@ -8,10 +8,10 @@
 #    offline (deploy/validate.sh)
 # 3. dotnet build <solution> -c Release, then dotnet test --no-build in two lanes at
 #    once (the integration assembly; every other test assembly), one TRX file
-#    per test assembly into artifacts/test-results (wiped first). Without arguments, the node-loss test runs once in
-#    the unit lane after its assemblies (infra/cluster-test.sh 1, 1,000 inputs, on a 3-node cluster of its own),
-#    beside the integration lane; then the chaos test once (infra/chaos.sh 1) and the network-loss test once
-#    (infra/netns-test.sh 1, needs root: network namespaces) when all passed
+#    per test assembly into artifacts/test-results (wiped first). Without arguments, the second lane then runs the
+#    fault tests that bring their own servers, beside the integration lane: the node-loss test once
+#    (infra/cluster-test.sh 1, 1,000 inputs, on a 3-node cluster booted beside the unit tests), the chaos test once
+#    (infra/chaos.sh 1) and the network-loss test once (infra/netns-test.sh 1, needs root: network namespaces)
 # 4. sums the TRX <Counters> and prints as the last line:
 #    tests: N passed, N failed, N skipped
 # Exits non-zero if the manifests are invalid, if the build or any test fails, if dotnet test fails, or if
@@ -86,7 +86,7 @@ UNITS="$RESULTS/units.slnf"
 
 # Default TRX file names are unique per assembly (the logger appends [1], [2] on clashes), unlike LogFilePrefix.
 # Without arguments the chaos test (it starts its own RabbitMQ node and PostgreSQL server) runs apart, once, through
-# infra/chaos.sh after the suite, so the suite stays within its time budget; its TRX is counted below.
+# infra/chaos.sh in the second lane, so the suite stays within its time budget; its TRX is counted below.
 args=("$@")
 # The node-loss test (Category=Cluster) needs a 3-node cluster: it runs through infra/cluster-test.sh, below.
 # The network-loss test (Category=NetNs) makes network namespaces: it runs through infra/netns-test.sh below.
@@ -95,35 +95,58 @@ args=("$@")
 export VSTEST_CONNECTION_TIMEOUT=${VSTEST_CONNECTION_TIMEOUT:-300}
 log "dotnet test (two lanes: $INTEGRATION, and ${UNITS#"$ROOT"/})${*:+ $*}; TRX files in ${RESULTS#"$ROOT"/}"
 set +e
+# The node-loss test's 3-node cluster boots (35 to 160 s, mostly waiting on Erlang) beside the unit tests, so the
+# second lane does not wait for it after them.
+cluster_up_pid=
+if (($# == 0)); then
+  PIPELINE_CLUSTER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/pipeline-cluster-XXXXXX")
+  rmdir "$PIPELINE_CLUSTER_DIR"
+  export PIPELINE_CLUSTER_DIR
+  trap '"$ROOT/infra/cluster.sh" down >/dev/null 2>&1 || true' EXIT
+  cluster_started=$SECONDS
+  "$ROOT/infra/cluster.sh" up >"$RESULTS/cluster-up.log" 2>&1 &
+  cluster_up_pid=$!
+fi
 dotnet test "$INTEGRATION" -c Release --no-build --logger trx --results-directory "$RESULTS" "${args[@]}" \
   >"$RESULTS/integration.log" 2>&1 &
 integration_pid=$!
 dotnet test "$UNITS" -c Release --no-build --logger trx --results-directory "$RESULTS" "${args[@]}" 2>&1 |
   tee "$RESULTS/units.log"
 units_rc=${PIPESTATUS[0]}
-# The node-loss test (it starts its own 3-node cluster) uses the unit lane's slack while the integration lane runs:
-# one run with 1,000 inputs to fit (docs/operations.md's figures come from infra/cluster-test.sh 5 with 5,000).
-cluster_rc=0
+# Then, in the same lane while the integration lane runs, the fault tests that bring their own servers, one after
+# another: the node-loss test (one run with 1,000 inputs to fit; docs/operations.md's figures come from
+# infra/cluster-test.sh 5 with 5,000), the chaos test (infra/chaos.sh 1: a private RabbitMQ node and PostgreSQL server
+# it stops and kills) and the network-loss test (infra/netns-test.sh 1: needs root for network namespaces).
+faults_rc=0
 : >"$RESULTS/cluster.log"
+: >"$RESULTS/faults.log"
 if (($# == 0)); then
-  PIPELINE_CLUSTER_INPUTS=${PIPELINE_CLUSTER_INPUTS:-1000} PIPELINE_CLUSTER_TRX="$RESULTS/cluster" \
-    "$ROOT/infra/cluster-test.sh" 1 2>&1 | tee "$RESULTS/cluster.log"
-  cluster_rc=${PIPESTATUS[0]}
+  wait "$cluster_up_pid"
+  up_rc=$?
+  if ((up_rc == 0)); then
+    echo "cluster up in $((SECONDS - cluster_started)) s (booted beside the unit tests)" | tee "$RESULTS/cluster.log"
+    PIPELINE_CLUSTER_STARTED=1 PIPELINE_CLUSTER_INPUTS=${PIPELINE_CLUSTER_INPUTS:-1000} PIPELINE_CLUSTER_TRX="$RESULTS/cluster" \
+      "$ROOT/infra/cluster-test.sh" 1 2>&1 | tee -a "$RESULTS/cluster.log"
+    faults_rc=${PIPESTATUS[0]}
+  else
+    log "FAILED: infra/cluster.sh up exited with $up_rc:"
+    tee -a "$RESULTS/cluster.log" <"$RESULTS/cluster-up.log"
+    "$ROOT/infra/cluster.sh" down >/dev/null 2>&1 || true
+    faults_rc=$up_rc
+  fi
+  PIPELINE_CHAOS_TRX="$RESULTS/chaos" "$ROOT/infra/chaos.sh" 1 2>&1 | tee "$RESULTS/faults.log"
+  chaos_rc=${PIPESTATUS[0]}
+  ((faults_rc == 0)) && faults_rc=$chaos_rc
+  PIPELINE_NETNS_TRX="$RESULTS/netns" "$ROOT/infra/netns-test.sh" 1 2>&1 | tee -a "$RESULTS/faults.log"
+  netns_rc=${PIPESTATUS[0]}
+  ((faults_rc == 0)) && faults_rc=$netns_rc
 fi
 wait "$integration_pid"
 integration_rc=$?
 log "integration lane (exit $integration_rc):"
 cat "$RESULTS/integration.log"
-cat "$RESULTS/build.log" "$RESULTS/units.log" "$RESULTS/cluster.log" "$RESULTS/integration.log" >"$CONSOLE_LOG"
-rc=$((units_rc != 0 ? units_rc : integration_rc != 0 ? integration_rc : cluster_rc))
-if (($# == 0)) && ((rc == 0)); then
-  PIPELINE_CHAOS_TRX="$RESULTS/chaos" "$ROOT/infra/chaos.sh" 1 2>&1 | tee -a "$CONSOLE_LOG"
-  rc=${PIPESTATUS[0]}
-  # 1.5 to 2.5 minutes with dotnet test around it (its private RabbitMQ node and PostgreSQL server start first).
-  PIPELINE_NETNS_TRX="$RESULTS/netns" "$ROOT/infra/netns-test.sh" 1 2>&1 | tee -a "$CONSOLE_LOG"
-  netns_rc=${PIPESTATUS[0]}
-  ((rc == 0)) && rc=$netns_rc
-fi
+cat "$RESULTS/build.log" "$RESULTS/units.log" "$RESULTS/cluster.log" "$RESULTS/faults.log" "$RESULTS/integration.log" >"$CONSOLE_LOG"
+rc=$((units_rc != 0 ? units_rc : integration_rc != 0 ? integration_rc : faults_rc))
 set -e
 
 # ---------------------------------------------------------------- summary

@@ -40,6 +40,7 @@ internal static class JsonReport
                     run.Settings.MapInputs,
                     run.Settings.MapRepetitions,
                     run.Settings.ColdStarts,
+                    run.Settings.ProcessColdStarts,
                     run.Settings.Pools,
                     run.Settings.DrainMessages,
                     only = run.Settings.Only.Order().ToArray(),

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,17 @@ namespace Pipeline.Bench.Subjects;
 /// </summary>
 internal sealed class PipelineRig : IAsyncDisposable
 {
+    /// <summary>
+    /// Set by the worker host on the process containers it starts (the bench's own executable started again): this
+    /// process is then a container of one pool, not a bench run.
+    /// </summary>
+    public const string ContainerPoolVariable = "PIPELINE_CONTAINER_POOL";
+
+    // The host's settings for its process containers, which inherit this process's environment: the run's virtual host
+    // and schema exist only in the in-memory configuration below.
+    private const string ContainerSettingsVariable = "PIPELINE_BENCH_CONTAINER_SETTINGS";
+    private const string LogLevelKey = "Bench:LogLevel";
+
     private readonly BenchBroker _broker;
     private readonly BenchDatabase _database;
     private readonly IReadOnlyDictionary<string, string?> _worker;
@@ -76,12 +88,36 @@ internal sealed class PipelineRig : IAsyncDisposable
         }
 
         builder.Configuration.AddInMemoryCollection(settings);
+        Environment.SetEnvironmentVariable(
+            ContainerSettingsVariable,
+            JsonSerializer.Serialize(new Dictionary<string, string?>(settings) { [LogLevelKey] = _logLevel.ToString() }));
 
         // Warnings and errors only unless --verbose: a pool's start and stop log at Information, and 1,000 of them would bury the table.
         builder.Logging.AddSimpleConsole(o => o.TimestampFormat = "HH:mm:ss.fff ").SetMinimumLevel(_logLevel);
         builder.Services.AddPipelineWorkerHost(builder.Configuration, [typeof(Jobs).Assembly]);
         _host = builder.Build();
         await _host.StartAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The bench started again as a process container (<see cref="ContainerPoolVariable"/> is set): the same host
+    /// settings as the parent's rig, then the variables the parent host set for this child (its grace period, no health
+    /// endpoints), and run until the host stops it. Its log lines go to standard output, which the host passes on.
+    /// </summary>
+    public static async Task<int> RunContainerAsync()
+    {
+        var settings = Environment.GetEnvironmentVariable(ContainerSettingsVariable) is { Length: > 0 } json
+            ? JsonSerializer.Deserialize<Dictionary<string, string?>>(json) ?? []
+            : throw new InvalidOperationException($"{ContainerSettingsVariable} is not set: a bench process container is started only by the bench's own worker host.");
+        var level = settings.Remove(LogLevelKey, out var named) && Enum.TryParse<LogLevel>(named, out var parsed) ? parsed : LogLevel.Warning;
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Logging.AddSimpleConsole(o => o.TimestampFormat = "HH:mm:ss.fff ").SetMinimumLevel(level);
+        builder.Services.AddPipelineWorkerHost(builder.Configuration, [typeof(Jobs).Assembly]);
+        using var host = builder.Build();
+        await host.RunAsync();
+        return Environment.ExitCode;
     }
 
     public static IReadOnlyDictionary<string, string?> Worker(params (string Key, object Value)[] settings) =>

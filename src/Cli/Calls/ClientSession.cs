@@ -14,10 +14,10 @@ internal static class ClientSession
     /// <param name="cancellationToken">Cancels connecting.</param>
     public static async Task<PipelineConnection> ConnectAsync(CliSettings settings, LoadedApps apps, bool durableResults, CancellationToken cancellationToken)
     {
-        await Reachability.CheckRabbitMqAsync(settings.RabbitMq, settings.RabbitMqSource, cancellationToken).ConfigureAwait(false);
+        await Reachability.CheckRabbitMqAsync(settings.RabbitMq, settings.RabbitMqSource, settings.ConnectTimeout, cancellationToken).ConfigureAwait(false);
         if (durableResults)
         {
-            await Reachability.CheckPostgresAsync(settings.Results.EffectiveConnectionString, settings.PostgresSource, cancellationToken).ConfigureAwait(false);
+            await Reachability.CheckPostgresAsync(settings.Results.EffectiveConnectionString, settings.PostgresSource, settings.ConnectTimeout, cancellationToken).ConfigureAwait(false);
         }
 
         // The servers answered a moment ago, so this is only a backstop against waiting without end: starting the bus

@@ -25,7 +25,7 @@ internal static class GetCommand
                 throw new CliException("--timeout must be 0 or more seconds", ExitCodes.Usage);
             }
 
-            await Reachability.CheckPostgresAsync(settings.Results.EffectiveConnectionString, settings.PostgresSource, cancellationToken);
+            await Reachability.CheckPostgresAsync(settings.Results.EffectiveConnectionString, settings.PostgresSource, settings.ConnectTimeout, cancellationToken);
             var store = new PostgresResultStore(settings.Results, TimeProvider.System);
             await using (store)
             {

@@ -30,7 +30,7 @@ internal static class DeadLetterCommands
                 throw new CliException("--limit must be at least 1", ExitCodes.Usage);
             }
 
-            var queue = await ErrorQueue.OpenAsync(settings.RabbitMq, settings.RabbitMqSource, result.GetRequiredValue(pool), cancellationToken);
+            var queue = await ErrorQueue.OpenAsync(settings.RabbitMq, settings.RabbitMqSource, settings.ConnectTimeout, result.GetRequiredValue(pool), cancellationToken);
             await using (queue)
             {
                 var letters = await queue.FetchAsync(result.GetValue(limit), cancellationToken);
@@ -74,7 +74,7 @@ internal static class DeadLetterCommands
                 throw new CliException("say which dead letters to replay: --id <call id> (repeatable) or --all, not both", ExitCodes.Usage);
             }
 
-            var queue = await ErrorQueue.OpenAsync(settings.RabbitMq, settings.RabbitMqSource, result.GetRequiredValue(pool), cancellationToken);
+            var queue = await ErrorQueue.OpenAsync(settings.RabbitMq, settings.RabbitMqSource, settings.ConnectTimeout, result.GetRequiredValue(pool), cancellationToken);
             await using (queue)
             {
                 var replay = new Replay(queue, settings.RabbitMq, ResultsAsync(settings), TimeProvider.System);
@@ -127,7 +127,7 @@ internal static class DeadLetterCommands
     // remote calls only needs no PostgreSQL.
     private static Func<CancellationToken, Task<IResultStore>> ResultsAsync(CliSettings settings) => async cancellationToken =>
     {
-        await Reachability.CheckPostgresAsync(settings.Results.EffectiveConnectionString, settings.PostgresSource, cancellationToken);
+        await Reachability.CheckPostgresAsync(settings.Results.EffectiveConnectionString, settings.PostgresSource, settings.ConnectTimeout, cancellationToken);
         return new PostgresResultStore(settings.Results, TimeProvider.System);
     };
 

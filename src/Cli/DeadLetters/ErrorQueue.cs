@@ -37,13 +37,14 @@ internal sealed class ErrorQueue : IAsyncDisposable
     /// <summary>Opens the error queue of <paramref name="pool"/> (given as the pool or as its <c>_error</c> queue).</summary>
     /// <param name="options">The broker.</param>
     /// <param name="source">Where the broker's address came from, for the error that says what to fix.</param>
+    /// <param name="deadline">How long the broker has to answer.</param>
     /// <param name="pool">The pool queue or its error queue.</param>
     /// <param name="cancellationToken">Cancels opening.</param>
     /// <exception cref="CliException">The broker is unreachable, or the pool has no error queue.</exception>
-    public static async Task<ErrorQueue> OpenAsync(RabbitMqOptions options, string source, string pool, CancellationToken cancellationToken)
+    public static async Task<ErrorQueue> OpenAsync(RabbitMqOptions options, string source, TimeSpan deadline, string pool, CancellationToken cancellationToken)
     {
         pool = pool.EndsWith(PoolQueueArguments.ErrorSuffix, StringComparison.Ordinal) ? pool[..^PoolQueueArguments.ErrorSuffix.Length] : pool;
-        var connection = await Reachability.ConnectAsync(options, source, cancellationToken).ConfigureAwait(false);
+        var connection = await Reachability.ConnectAsync(options, source, deadline, cancellationToken).ConfigureAwait(false);
         try
         {
             // A passive declare closes the channel when the queue is missing: ask on a channel of its own.

@@ -18,8 +18,12 @@ internal sealed class CliSettings
     /// <summary>The key of the app assemblies; also the name the loader's errors use.</summary>
     public const string AppsKey = Section + ":Apps";
 
-    private CliSettings(IConfigurationRoot configuration, RabbitMqOptions rabbit, PostgresResultStoreOptions results, IReadOnlyList<string> apps)
+    /// <summary>The key of <see cref="ConnectTimeout"/>.</summary>
+    public const string ConnectTimeoutKey = Section + ":ConnectTimeout";
+
+    private CliSettings(IConfigurationRoot configuration, RabbitMqOptions rabbit, PostgresResultStoreOptions results, IReadOnlyList<string> apps, TimeSpan connectTimeout)
     {
+        ConnectTimeout = connectTimeout;
         Configuration = configuration;
         RabbitMq = rabbit;
         Results = results;
@@ -48,6 +52,12 @@ internal sealed class CliSettings
     public (string ConnectionString, string Source) Scheduler =>
         (PostgresResultStoreOptions.ResolveConnectionString(Configuration[SchedulerKey], null),
          Source(Configuration, OverrideMarker, "--postgres", SchedulerKey, PostgresResultStoreOptions.EnvironmentVariable));
+
+    /// <summary>
+    /// How long each server has to answer before the verb says it is unreachable (exit 3): <c>Pipeline:Cli:ConnectTimeout</c>
+    /// (env <c>Pipeline__Cli__ConnectTimeout</c>), 15 s unless set.
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; }
 
     /// <summary>Paths of app assemblies: <c>--app-assembly</c>, else <c>Pipeline:Cli:Apps</c>.</summary>
     public IReadOnlyList<string> AppPaths { get; }
@@ -108,7 +118,23 @@ internal sealed class CliSettings
         var apps = appAssemblies.Count > 0
             ? appAssemblies
             : configuration.GetSection(AppsKey).GetChildren().Select(c => c.Value).OfType<string>().Where(v => v.Length > 0).ToList();
-        return new CliSettings(configuration, rabbit, results, apps);
+        return new CliSettings(configuration, rabbit, results, apps, ReadConnectTimeout(configuration));
+    }
+
+    // A deadline a person can wait for, and that a process starting on a loaded machine can meet.
+    private static TimeSpan ReadConnectTimeout(IConfigurationRoot configuration)
+    {
+        if (configuration[ConnectTimeoutKey] is not { Length: > 0 } text)
+        {
+            return Reachability.DefaultDeadline;
+        }
+
+        if (!TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var timeout) || timeout < TimeSpan.FromSeconds(1) || timeout > TimeSpan.FromMinutes(10))
+        {
+            throw new CliException($"{ConnectTimeoutKey} is '{text}': write a duration from 00:00:01 to 00:10:00 (hh:mm:ss), e.g. 00:00:15", ExitCodes.Usage);
+        }
+
+        return timeout;
     }
 
     // The option, else the source that set the key (the setting, or the environment variable mapped to it), else the default.

@@ -10,31 +10,33 @@ namespace Pipeline.Cli.Hosting;
 
 /// <summary>
 /// Turns "the server is not there" into one line that names the server, the address, the cause and the setting to fix
-/// (exit code 3), never showing a password. Every check is bounded by <see cref="Deadline"/>, whatever the cause:
+/// (exit code 3), never showing a password. Every check is bounded by the deadline it is given
+/// (<see cref="CliSettings.ConnectTimeout"/>, <see cref="DefaultDeadline"/> unless configured), whatever the cause:
 /// a refused port, refused credentials, a virtual host or database that does not exist, a host name that does not
 /// resolve, or a server that accepts the connection and never answers.
 /// </summary>
 internal static class Reachability
 {
-    /// <summary>How long a verb waits for a server to answer before it says it is unreachable.</summary>
+    /// <summary>How long a verb waits for a server to answer before it says it is unreachable, unless configured.</summary>
     /// <remarks>
     /// A refused port, refused credentials or an unknown virtual host answer at once; the deadline is for a server that
     /// never answers, and is generous because a process starting on a loaded machine is slow to connect even locally.
     /// </remarks>
-    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(15);
 
-    // The parts of the deadline the clients enforce themselves; the deadline above covers what they do not (name lookup).
-    private static readonly TimeSpan SocketTimeout = TimeSpan.FromSeconds(10);
+    // The part of the deadline the clients enforce themselves (two thirds); the deadline covers what they do not
+    // (name lookup).
+    private static TimeSpan SocketTimeout(TimeSpan deadline) => deadline * 2 / 3;
 
     /// <summary>
     /// Opens an AMQP connection of the command's own (for checking the broker, reading and replaying queues), and proves
     /// it usable by opening a channel: RabbitMQ answers a virtual host it does not know by closing the connection
     /// right after opening it, which a bare connect does not notice. With <c>Pipeline:RabbitMq:Endpoints</c> it tries
-    /// every node in order (each within <see cref="Deadline"/>) and uses the first that answers; the nodes it could not
+    /// every node in order (each within the deadline) and uses the first that answers; the nodes it could not
     /// reach are named on standard error, and when none answers the error names each node with its cause.
     /// </summary>
     /// <exception cref="CliException">No node can be reached, or one refused the credentials or the virtual host.</exception>
-    public static async Task<IConnection> ConnectAsync(RabbitMqOptions options, string source, CancellationToken cancellationToken)
+    public static async Task<IConnection> ConnectAsync(RabbitMqOptions options, string source, TimeSpan deadlineAfter, CancellationToken cancellationToken)
     {
         var nodes = options.Nodes;
         var failures = new List<string>(nodes.Count);
@@ -47,9 +49,9 @@ internal static class Reachability
                 ClientProvidedName = "pipeline-cli",
                 AutomaticRecoveryEnabled = false,
                 TopologyRecoveryEnabled = false,
-                RequestedConnectionTimeout = SocketTimeout,
-                HandshakeContinuationTimeout = SocketTimeout,
-                ContinuationTimeout = SocketTimeout,
+                RequestedConnectionTimeout = SocketTimeout(deadlineAfter),
+                HandshakeContinuationTimeout = SocketTimeout(deadlineAfter),
+                ContinuationTimeout = SocketTimeout(deadlineAfter),
             };
             factory.HostName = host;
             factory.Port = port;
@@ -59,7 +61,7 @@ internal static class Reachability
             }
 
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(Deadline);
+            deadline.CancelAfter(deadlineAfter);
             IConnection? connection = null;
             try
             {
@@ -89,7 +91,7 @@ internal static class Reachability
                 }
 
                 failures.Add(e is OperationCanceledException
-                    ? $"{where} did not answer within {Deadline.TotalSeconds:0} s"
+                    ? $"{where} did not answer within {Seconds(deadlineAfter)}"
                     : $"{where} ({Cause(e)})");
             }
         }
@@ -111,18 +113,18 @@ internal static class Reachability
     }
 
     /// <summary>Checks that the broker answers and takes the credentials and the virtual host, then closes the connection again.</summary>
-    public static async Task CheckRabbitMqAsync(RabbitMqOptions options, string source, CancellationToken cancellationToken)
+    public static async Task CheckRabbitMqAsync(RabbitMqOptions options, string source, TimeSpan deadline, CancellationToken cancellationToken)
     {
-        var connection = await ConnectAsync(options, source, cancellationToken).ConfigureAwait(false);
+        var connection = await ConnectAsync(options, source, deadline, cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             await connection.CloseAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Checks that PostgreSQL answers and takes the credentials and the database, within <see cref="Deadline"/>.</summary>
+    /// <summary>Checks that PostgreSQL answers and takes the credentials and the database, within <paramref name="deadlineAfter"/>.</summary>
     /// <exception cref="CliException">It cannot be reached or refused the connection.</exception>
-    public static async Task CheckPostgresAsync(string connectionString, string source, CancellationToken cancellationToken)
+    public static async Task CheckPostgresAsync(string connectionString, string source, TimeSpan deadlineAfter, CancellationToken cancellationToken)
     {
         NpgsqlConnectionStringBuilder builder;
         try
@@ -134,9 +136,9 @@ internal static class Reachability
             throw new CliException($"{source} is not a PostgreSQL connection string ({e.Message}); write Host=...;Port=...;Username=...;Password=...;Database=...", ExitCodes.Usage);
         }
 
-        builder.Timeout = Math.Min(builder.Timeout, (int)SocketTimeout.TotalSeconds);
+        builder.Timeout = Math.Min(builder.Timeout, Math.Max(1, (int)SocketTimeout(deadlineAfter).TotalSeconds));
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(Deadline);
+        deadline.CancelAfter(deadlineAfter);
         // Only the server's answer to the login matters here: loading its type catalogue (Npgsql's first open) took
         // longer than the whole deadline on a busy server.
         var sources = new NpgsqlDataSourceBuilder(builder.ConnectionString);
@@ -156,7 +158,7 @@ internal static class Reachability
             var where = $"{builder.Host}:{builder.Port}";
             throw new CliException(
                 e is OperationCanceledException
-                    ? $"PostgreSQL at {where} did not answer within {Deadline.TotalSeconds:0} s; check that it runs and that {source} names it"
+                    ? $"PostgreSQL at {where} did not answer within {Seconds(deadlineAfter)}; check that it runs and that {source} names it"
                     : DescribePostgres(e, where, builder, source),
                 ExitCodes.Unreachable);
         }
@@ -164,6 +166,9 @@ internal static class Reachability
         await connection.DisposeAsync().ConfigureAwait(false);
         await dataSource.DisposeAsync().ConfigureAwait(false);
     }
+
+    /// <summary>A deadline as an error message gives it: <c>15 s</c>, <c>2.5 s</c>.</summary>
+    public static string Seconds(TimeSpan deadline) => string.Create(CultureInfo.InvariantCulture, $"{deadline.TotalSeconds:0.###} s");
 
     /// <summary>The one line for an exception that means PostgreSQL is unreachable; null for any other exception.</summary>
     public static string? DescribePostgres(Exception exception, string connectionString, string source)

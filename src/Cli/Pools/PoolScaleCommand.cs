@@ -29,7 +29,7 @@ internal static class PoolScaleCommand
             var (newMin, newMax, newBuffer, forget) = (result.GetValue(min), result.GetValue(max), result.GetValue(buffer), result.GetValue(reset));
             Validate(newMin, newMax, newBuffer, forget);
 
-            await Reachability.CheckRabbitMqAsync(settings.RabbitMq, settings.RabbitMqSource, cancellationToken);
+            await Reachability.CheckRabbitMqAsync(settings.RabbitMq, settings.RabbitMqSource, settings.ConnectTimeout, cancellationToken);
             var topology = new BrokerTopology(Options.Create(settings.RabbitMq), NullLogger<BrokerTopology>.Instance);
             await using (topology.ConfigureAwait(false))
             {
@@ -39,7 +39,7 @@ internal static class PoolScaleCommand
                 }
             }
 
-            await Reachability.CheckPostgresAsync(settings.Results.EffectiveConnectionString, settings.PostgresSource, cancellationToken);
+            await Reachability.CheckPostgresAsync(settings.Results.EffectiveConnectionString, settings.PostgresSource, settings.ConnectTimeout, cancellationToken);
             var results = new PostgresResultStore(settings.Results, TimeProvider.System);
             await using (results)
             {

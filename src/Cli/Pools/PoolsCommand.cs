@@ -39,8 +39,8 @@ internal static class PoolsCommand
     private static async Task<IReadOnlyList<PoolView>> ReadAsync(CliSettings settings, CancellationToken cancellationToken)
     {
         var rabbit = settings.RabbitMq;
-        await Reachability.CheckRabbitMqAsync(rabbit, settings.RabbitMqSource, cancellationToken).ConfigureAwait(false);
-        var (queues, leases) = await ListAsync(rabbit, cancellationToken).ConfigureAwait(false);
+        await Reachability.CheckRabbitMqAsync(rabbit, settings.RabbitMqSource, settings.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+        var (queues, leases) = await ListAsync(rabbit, settings.ConnectTimeout, cancellationToken).ConfigureAwait(false);
 
         var topology = new BrokerTopology(Options.Create(rabbit), NullLogger<BrokerTopology>.Instance);
         await using (topology.ConfigureAwait(false))
@@ -81,13 +81,13 @@ internal static class PoolsCommand
     }
 
     // Every way the management API can fail is one line and exit 3, within the same deadline as the broker's check.
-    private static async Task<(IReadOnlyList<QueueInfo> Queues, IReadOnlyList<ContainerLease> Leases)> ListAsync(RabbitMqOptions rabbit, CancellationToken cancellationToken)
+    private static async Task<(IReadOnlyList<QueueInfo> Queues, IReadOnlyList<ContainerLease> Leases)> ListAsync(RabbitMqOptions rabbit, TimeSpan deadlineAfter, CancellationToken cancellationToken)
     {
         var endpoints = rabbit.ManagementEndpoints;
         var endpoint = string.Join(", ", endpoints);
         var key = endpoints.Count > 1 ? RabbitMqOptions.SectionName + ":ManagementUris" : RabbitMqOptions.SectionName + ":ManagementUri";
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(Reachability.Deadline);
+        deadline.CancelAfter(deadlineAfter);
         using var management = new ManagementApi(Options.Create(rabbit));
         try
         {
@@ -98,7 +98,7 @@ internal static class PoolsCommand
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new CliException(
-                $"the RabbitMQ management API at {endpoint} did not answer within {Reachability.Deadline.TotalSeconds:0} s; check {key}",
+                $"the RabbitMQ management API at {endpoint} did not answer within {Reachability.Seconds(deadlineAfter)}; check {key}",
                 ExitCodes.Unreachable);
         }
         catch (InvalidOperationException e)

@@ -104,7 +104,7 @@ internal static class ScheduleCommands
     {
         var apps = LoadedApps.Load(settings.AppPaths, "schedules");
         var (connectionString, source) = settings.Scheduler;
-        await Reachability.CheckPostgresAsync(connectionString, source, cancellationToken);
+        await Reachability.CheckPostgresAsync(connectionString, source, settings.ConnectTimeout, cancellationToken);
         var services = new ServiceCollection();
         services.AddLogging();
         try

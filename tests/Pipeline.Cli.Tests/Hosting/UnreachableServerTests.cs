@@ -5,7 +5,8 @@ namespace Pipeline.Cli.Tests.Hosting;
 /// <summary>
 /// Every verb that talks to a server ends with exit 3 and one line naming the server, the cause and the setting to fix,
 /// whatever the server does: nothing listens, the name does not resolve, or it accepts and never answers. Nothing here
-/// needs this run's servers. The one-minute bound of <see cref="CliProcess"/> is what catches a hang.
+/// needs this run's servers. The one-minute bound of <see cref="CliProcess"/> is what catches a hang. The servers that
+/// never answer are given 2 s (<c>Pipeline:Cli:ConnectTimeout</c>); ConnectionErrorTests waits out the default 15 s once.
 /// </summary>
 [Collection(OfflineGroup.Name)]
 public sealed class UnreachableServerTests : IDisposable
@@ -62,9 +63,9 @@ public sealed class UnreachableServerTests : IDisposable
     {
         using var silent = new SilentServer();
 
-        var run = await RunAsync(verb, "--rabbitmq", $"amqp://guest:{Password}@127.0.0.1:{silent.Port}/");
+        var run = await RunAsync(ShortDeadline, verb, "--rabbitmq", $"amqp://guest:{Password}@127.0.0.1:{silent.Port}/");
 
-        AssertUnreachable(run, $"cannot reach RabbitMQ at 127.0.0.1:{silent.Port} (", "did not answer within");
+        AssertUnreachable(run, $"cannot reach RabbitMQ at 127.0.0.1:{silent.Port} (", $"RabbitMQ at 127.0.0.1:{silent.Port} did not answer within 2 s");
     }
 
     [Fact]
@@ -105,9 +106,21 @@ public sealed class UnreachableServerTests : IDisposable
     {
         using var silent = new SilentServer();
 
-        var run = await RunAsync(verb, "--postgres", Database("127.0.0.1", silent.Port));
+        var run = await RunAsync(ShortDeadline, verb, "--postgres", Database("127.0.0.1", silent.Port));
 
-        AssertUnreachable(run, $"cannot reach PostgreSQL at 127.0.0.1:{silent.Port} (", "did not answer within");
+        AssertUnreachable(run, $"cannot reach PostgreSQL at 127.0.0.1:{silent.Port} (", $"PostgreSQL at 127.0.0.1:{silent.Port} did not answer within 2 s");
+    }
+
+    [Theory]
+    [InlineData("soon")]
+    [InlineData("00:00:00")]
+    [InlineData("01:00:00")]
+    public async Task Run_ConnectTimeoutOutOfRange_ExitsTwoNamingTheSetting(string value)
+    {
+        var run = await RunAsync(new Dictionary<string, string> { ["Pipeline__Cli__ConnectTimeout"] = value }, "pools", "--rabbitmq", $"amqp://guest:{Password}@127.0.0.1:{SilentServer.ClosedPort()}/");
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: Pipeline:Cli:ConnectTimeout is '{value}': write a duration from 00:00:01 to 00:10:00 (hh:mm:ss), e.g. 00:00:15", run.Error.Trim());
     }
 
     public void Dispose() => File.Delete(_input);
@@ -126,6 +139,10 @@ public sealed class UnreachableServerTests : IDisposable
 
     private static string Database(string host, int port) => $"Host={host};Port={port};Username=pipeline;Password={Password};Database=pipeline";
 
-    private Task<CliRun> RunAsync(string verb, params string[] server) =>
-        CliProcess.RunAsync(new Dictionary<string, string>(), [.. verb.Replace("{input}", _input, StringComparison.Ordinal).Split(' '), "--app-assembly", CliFixture.App, .. server]);
+    private static readonly Dictionary<string, string> ShortDeadline = new() { ["Pipeline__Cli__ConnectTimeout"] = "00:00:02" };
+
+    private Task<CliRun> RunAsync(string verb, params string[] server) => RunAsync(new Dictionary<string, string>(), verb, server);
+
+    private Task<CliRun> RunAsync(Dictionary<string, string> environment, string verb, params string[] server) =>
+        CliProcess.RunAsync(environment, [.. verb.Replace("{input}", _input, StringComparison.Ordinal).Split(' '), "--app-assembly", CliFixture.App, .. server]);
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using Pipeline.Consumers.Discovery;
 using Pipeline.Consumers.Invocations;
 using Pipeline.Consumers.Lifecycle;
+using Pipeline.Consumers.Tests.Infrastructure;
 using Pipeline.Messages.Invocations;
 using Pipeline.Messages.Naming;
 
@@ -41,7 +42,7 @@ public sealed class ContainerSlotTests
             Assert.Equal(InvocationStatus.TimedOut, stuck.Status);
 
             var acquiring = slot.AcquireAsync();
-            await AdvanceUntilDoneAsync(acquiring);
+            await _time.AdvanceUntilDoneAsync(acquiring, "the container did not finish.");
             var next = await acquiring;
 
             Assert.NotSame(first, next);
@@ -173,7 +174,7 @@ public sealed class ContainerSlotTests
         var handling = Task.Run(() => _handler.HandleAsync(container, message, CancellationToken.None));
         if (advance)
         {
-            await AdvanceUntilDoneAsync(handling);
+            await _time.AdvanceUntilDoneAsync(handling, "the container did not finish.");
         }
 
         return (await handling.WaitAsync(TimeSpan.FromSeconds(30))).Outcome;
@@ -202,16 +203,5 @@ public sealed class ContainerSlotTests
 
         _cancellations.Cancel(callId, terminateContainers: true);
         return true;
-    }
-
-    private async Task AdvanceUntilDoneAsync(Task task)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!task.IsCompleted)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "Not done within 15 s of real time.");
-            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
-            _time.Advance(TimeSpan.FromSeconds(1));
-        }
     }
 }

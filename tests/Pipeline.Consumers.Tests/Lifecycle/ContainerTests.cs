@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Pipeline.Consumers.Discovery;
 using Pipeline.Consumers.Lifecycle;
+using Pipeline.Consumers.Tests.Infrastructure;
 using Pipeline.Messages.Naming;
 
 namespace Pipeline.Consumers.Tests.Lifecycle;
@@ -124,7 +125,7 @@ public sealed class ContainerTests
         {
             // Off the test's thread: a hook run inline would hold it, and the test must fail, not hang.
             var starting = Task.Run(() => container.StartAsync(CancellationToken.None));
-            await AdvanceUntilDoneAsync(starting);
+            await _time.AdvanceUntilDoneAsync(starting, "the deadline did not fire while the hook ran.");
 
             Assert.False(await starting);
             Assert.Equal(ContainerState.Failed, container.State);
@@ -146,7 +147,7 @@ public sealed class ContainerTests
             Assert.True(await container.StartAsync(CancellationToken.None));
 
             var stopping = Task.Run(() => container.StopAsync(TimeSpan.FromSeconds(30)));
-            await AdvanceUntilDoneAsync(stopping);
+            await _time.AdvanceUntilDoneAsync(stopping, "the deadline did not fire while the hook ran.");
             await stopping;
 
             Assert.Equal(ContainerState.Stopped, container.State);
@@ -162,17 +163,6 @@ public sealed class ContainerTests
         var definition = Registry.FindClass("lifecycle", cls)!;
         var parameters = definition.Schema.Bind([new("run", run)]);
         return new Container(QueueNames.ForClass("lifecycle", cls, parameters), definition, parameters, _time, NullLogger.Instance);
-    }
-
-    private async Task AdvanceUntilDoneAsync(Task task)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!task.IsCompleted)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "Not done within 15 s of real time: the deadline did not fire while the hook ran.");
-            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
-            _time.Advance(TimeSpan.FromSeconds(1));
-        }
     }
 
     private Container Create(string cls)

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Npgsql;
 using Pipeline.IntegrationTests.App;
 using Pipeline.IntegrationTests.Gateway;
 using Pipeline.IntegrationTests.Infrastructure;
@@ -17,7 +16,7 @@ public sealed class HealthEndpointsTests(Servers servers) : IAsyncLifetime, IDis
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
     private readonly EventLog _events = new();
     private readonly string _run = Guid.NewGuid().ToString("N")[..8];
-    private readonly string _store = "test_sched_" + Guid.NewGuid().ToString("N")[..12];
+    private readonly ScheduleStore _store = new(servers);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -32,7 +31,7 @@ public sealed class HealthEndpointsTests(Servers servers) : IAsyncLifetime, IDis
         foreach (var address in addresses)
         {
             Assert.Equal("127.0.0.1", address.Host);
-            using var http = Client(address);
+            using var http = HealthHttp.Client(address);
             Assert.Equal(HttpStatusCode.OK, (await GetAsync(http, "healthz/live")).Code);
             await Eventually.TrueAsync(async () => (await GetAsync(http, "healthz/ready")).Code == HttpStatusCode.OK, Patience, $"{address} ready");
             var ready = await GetAsync(http, "healthz/ready");
@@ -46,7 +45,7 @@ public sealed class HealthEndpointsTests(Servers servers) : IAsyncLifetime, IDis
     {
         // A long grace period: the drain lasts as long as the test holds the input, not a time the test must beat.
         await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory, new Dictionary<string, string> { ["Pipeline__Worker__ExitGracePeriod"] = "00:04:00" });
-        using var http = Client(await worker.HealthAddressAsync(Patience));
+        using var http = HealthHttp.Client(await worker.HealthAddressAsync(Patience));
         await Eventually.TrueAsync(async () => (await GetAsync(http, "healthz/ready")).Code == HttpStatusCode.OK, Patience, "ready");
         await using var session = await TestClient.StartAsync(servers);
         var tag = $"{_run}-drain";
@@ -71,13 +70,13 @@ public sealed class HealthEndpointsTests(Servers servers) : IAsyncLifetime, IDis
     public async Task Scheduler_DefaultSettings_ServesLiveAndReadyOnThePortItLogs()
     {
         // A schedule that will not fire during the test: the scheduler connects to the broker for it.
-        await using var scheduler = SchedulerProcess.Start(servers, _store, _events.Directory, new Dictionary<string, string>
+        await using var scheduler = SchedulerProcess.Start(servers, _store.Schema, _events.Directory, new Dictionary<string, string>
         {
             ["Pipeline__Scheduler__Schedules__daily__Function"] = "itest.echo",
             ["Pipeline__Scheduler__Schedules__daily__Args"] = "[\"health\"]",
             ["Pipeline__Scheduler__Schedules__daily__Period"] = "1d",
         });
-        using var http = Client(await scheduler.HealthAddressAsync(Patience));
+        using var http = HealthHttp.Client(await scheduler.HealthAddressAsync(Patience));
 
         Assert.Equal(HttpStatusCode.OK, (await GetAsync(http, "healthz/live")).Code);
         await Eventually.TrueAsync(async () => (await GetAsync(http, "healthz/ready")).Code == HttpStatusCode.OK, Patience, "scheduler ready");
@@ -90,7 +89,7 @@ public sealed class HealthEndpointsTests(Servers servers) : IAsyncLifetime, IDis
     {
         await using var gateway = await GatewayProcess.StartAsync(servers, GatewayFixture.Token);
         var health = await gateway.HealthAddressAsync(Patience);
-        using var http = Client(health);
+        using var http = HealthHttp.Client(health);
 
         Assert.NotEqual(gateway.Address.Port, health.Port);
         Assert.Equal(HttpStatusCode.OK, (await GetAsync(http, "healthz/live")).Code);
@@ -100,15 +99,7 @@ public sealed class HealthEndpointsTests(Servers servers) : IAsyncLifetime, IDis
 
     public void Dispose() => _events.Dispose();
 
-    public async Task DisposeAsync()
-    {
-        await using var connection = new NpgsqlConnection(servers.Postgres);
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"drop schema if exists \"{_store}\" cascade", connection);
-        await drop.ExecuteNonQueryAsync();
-    }
-
-    private static HttpClient Client(Uri address) => new() { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
+    public Task DisposeAsync() => _store.DropAsync();
 
     private static async Task<(HttpStatusCode Code, JsonElement Body)> GetAsync(HttpClient http, string path)
     {

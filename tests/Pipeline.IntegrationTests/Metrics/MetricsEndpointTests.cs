@@ -1,4 +1,3 @@
-using Npgsql;
 using Pipeline.IntegrationTests.App;
 using Pipeline.IntegrationTests.Gateway;
 using Pipeline.IntegrationTests.Infrastructure;
@@ -16,7 +15,7 @@ public sealed class MetricsEndpointTests(Servers servers) : IAsyncLifetime, IDis
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
     private readonly EventLog _events = new();
     private readonly string _run = Guid.NewGuid().ToString("N")[..8];
-    private readonly string _store = "test_sched_" + Guid.NewGuid().ToString("N")[..12];
+    private readonly ScheduleStore _store = new(servers);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -30,7 +29,7 @@ public sealed class MetricsEndpointTests(Servers servers) : IAsyncLifetime, IDis
             ["Pipeline__Worker__FunctionConcurrency"] = "1",
             ["Pipeline__Worker__FunctionPrefetch"] = "1",
         });
-        using var http = Client(await worker.HealthAddressAsync(Patience));
+        using var http = HealthHttp.Client(await worker.HealthAddressAsync(Patience));
         await using var session = await TestClient.StartAsync(servers);
         var tag = $"{_run}-backlog";
         var calls = Enumerable.Range(0, 5).Select(_ => session.Client.Function("itest", "gated-one").RemoteAsync<Reply>([tag])).ToList();
@@ -61,13 +60,13 @@ public sealed class MetricsEndpointTests(Servers servers) : IAsyncLifetime, IDis
     public async Task Scheduler_OneSecondPeriod_CountsFiresByScheduleAndOutcome()
     {
         // Spawning needs only the broker: the fires wait in the pool's queue, no worker runs them.
-        await using var scheduler = SchedulerProcess.Start(servers, _store, _events.Directory, new Dictionary<string, string>
+        await using var scheduler = SchedulerProcess.Start(servers, _store.Schema, _events.Directory, new Dictionary<string, string>
         {
             ["Pipeline__Scheduler__Schedules__tick__Function"] = "itest.echo",
             ["Pipeline__Scheduler__Schedules__tick__Args"] = $"[\"{_run}\"]",
             ["Pipeline__Scheduler__Schedules__tick__Period"] = "1s",
         });
-        using var http = Client(await scheduler.HealthAddressAsync(Patience));
+        using var http = HealthHttp.Client(await scheduler.HealthAddressAsync(Patience));
         var fired = new[] { ("pipeline_schedule", "tick"), ("pipeline_outcome", "Fired") };
         PrometheusText? scraped = null;
         await Eventually.TrueAsync(async () => (scraped = await ScrapeAsync(http)).Values("pipeline_schedule_fires_total", fired).Sum() >= 2, Patience, $"two fires of tick at /metrics. Last scrape:{Environment.NewLine}{scraped?.Text}");
@@ -78,7 +77,7 @@ public sealed class MetricsEndpointTests(Servers servers) : IAsyncLifetime, IDis
     public async Task Gateway_RequestWithoutToken_IsCountedAsRejectedWithItsStatus()
     {
         await using var gateway = await GatewayProcess.StartAsync(servers, GatewayFixture.Token);
-        using var http = Client(await gateway.HealthAddressAsync(Patience));
+        using var http = HealthHttp.Client(await gateway.HealthAddressAsync(Patience));
         using var web = gateway.Client(token: null);
         using var content = new StringContent("{\"a\":1}", System.Text.Encoding.UTF8, "application/json");
         using var response = await web.PostAsync(new Uri("itest/sum", UriKind.Relative), content);
@@ -92,15 +91,7 @@ public sealed class MetricsEndpointTests(Servers servers) : IAsyncLifetime, IDis
 
     public void Dispose() => _events.Dispose();
 
-    public async Task DisposeAsync()
-    {
-        await using var connection = new NpgsqlConnection(servers.Postgres);
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"drop schema if exists \"{_store}\" cascade", connection);
-        await drop.ExecuteNonQueryAsync();
-    }
-
-    private static HttpClient Client(Uri address) => new() { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
+    public Task DisposeAsync() => _store.DropAsync();
 
     private static async Task<PrometheusText> ScrapeAsync(HttpClient http)
     {

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Npgsql;
 using Pipeline.IntegrationTests.Infrastructure;
 
 namespace Pipeline.IntegrationTests.Scheduler;
@@ -13,7 +12,7 @@ namespace Pipeline.IntegrationTests.Scheduler;
 public sealed partial class ScheduledFireTests(Servers servers) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
-    private readonly string _store = "test_sched_" + Guid.NewGuid().ToString("N")[..12];
+    private readonly ScheduleStore _store = new(servers);
     private readonly string _tag = "tick-" + Guid.NewGuid().ToString("N")[..8];
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -31,8 +30,8 @@ public sealed partial class ScheduledFireTests(Servers servers) : IAsyncLifetime
 
         // All three start at once: fires wait in the pool's durable queue until the worker consumes.
         await using var worker = WorkerProcess.Start(servers, events.Directory);
-        await using var first = SchedulerProcess.Start(servers, _store, events.Directory, settings);
-        await using var second = SchedulerProcess.Start(servers, _store, events.Directory, settings);
+        await using var first = SchedulerProcess.Start(servers, _store.Schema, events.Directory, settings);
+        await using var second = SchedulerProcess.Start(servers, _store.Schema, events.Directory, settings);
 
         await Eventually.TrueAsync(() => events.Count("echo", _tag) >= 10, Patience, $"ten scheduled runs of itest.echo on the worker. Scheduler output:{Environment.NewLine}{first.Output}{Environment.NewLine}{second.Output}");
         Assert.Contains("started", first.Output, StringComparison.Ordinal);
@@ -49,13 +48,7 @@ public sealed partial class ScheduledFireTests(Servers servers) : IAsyncLifetime
         Assert.All(events.Read().Where(e => e.Subject == _tag), e => Assert.Equal(worker.Pid, e.Pid));
     }
 
-    public async Task DisposeAsync()
-    {
-        await using var connection = new NpgsqlConnection(servers.Postgres);
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"drop schema if exists \"{_store}\" cascade", connection);
-        await drop.ExecuteNonQueryAsync();
-    }
+    public Task DisposeAsync() => _store.DropAsync();
 
     [GeneratedRegex(@"Fired tick \(itest\.echo\) for \S+ as call \S+, key (?<key>\S+);")]
     private static partial Regex FiredKey();

@@ -42,7 +42,7 @@ public sealed class StuckAttemptTests(Servers servers) : IDisposable
         Assert.Equal(1, _events.Count("stubborn-enter", next));
         await worker.WaitForOutputAsync("is stuck", Patience);
         Assert.Contains(worker.Output.Split('\n'), l => l.Contains("is stuck", StringComparison.Ordinal) && l.Contains(call.Id, StringComparison.Ordinal));
-        using (var http = new HttpClient { BaseAddress = await worker.HealthAddressAsync(Patience), Timeout = TimeSpan.FromSeconds(10) })
+        using (var http = HealthHttp.Client(await worker.HealthAddressAsync(Patience)))
         {
             var check = await ReadyCheckAsync(http, "stuck-attempts");
             Assert.Equal("Degraded", check.GetProperty("status").GetString());
