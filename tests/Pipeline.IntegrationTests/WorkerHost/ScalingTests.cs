@@ -65,45 +65,6 @@ public sealed class ScalingTests(Servers servers) : IDisposable
     }
 
     [Fact]
-    public async Task ProcessPool_OneOfTwoChildrenKilledMidInput_TheSiblingKeepsServingAndTheInputCompletesOnAFreshChild()
-    {
-        var patience = TimeSpan.FromMinutes(3);
-        await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory, new Dictionary<string, string>
-        {
-            ["Pipeline__Worker__Gpus__0"] = "NVIDIA H100 80GB HBM3",
-            ["Pipeline__Worker__Gpus__1"] = "NVIDIA H100 80GB HBM3",
-        });
-        await using var session = await TestClient.StartAsync(servers);
-        var model = session.Client.Cls("itest", "any-gpu-model").With(new { name = _run });
-
-        var calls = Enumerable.Range(0, 2).Select(i => model.Method("hold").RemoteAsync<Reply>([$"{_run}-{i}"])).ToList();
-        await Eventually.TrueAsync(() => Starts("any-gpu-start").Count == 2, patience, "two inputs running in two children");
-        var pids = Starts("any-gpu-start").Select(Pid).ToList();
-        Assert.Equal(2, pids.Distinct().Count());
-
-        // SIGKILL one child mid-input: its input goes back to the queue and runs on a fresh child (after the crash
-        // back-off); its sibling is not stopped and finishes its own input.
-        using (var victim = System.Diagnostics.Process.GetProcessById(pids[0]))
-        {
-            victim.Kill();
-        }
-
-        await Eventually.TrueAsync(() => Starts("any-gpu-start").Count == 3, patience, "the killed child's input started again");
-        var fresh = Starts("any-gpu-start").Select(Pid).Single(p => !pids.Contains(p));
-        Assert.DoesNotContain(_events.Read(), e => e.Kind == "any-gpu-exit" && e.Pid == pids[1]);
-        foreach (var i in Enumerable.Range(0, 2))
-        {
-            servers.OpenGate($"{_run}-{i}");
-        }
-
-        var replies = await Task.WhenAll(calls).WaitAsync(patience);
-        Assert.Contains(replies, r => r.Pid == pids[1]);
-        Assert.Contains(replies, r => r.Pid == fresh);
-
-        static int Pid(string start) => int.Parse(start.Split('/')[4], System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    [Fact]
     public async Task Concurrent8_EightInputs_AllRunAtOnceInOneContainer()
     {
         await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory);
