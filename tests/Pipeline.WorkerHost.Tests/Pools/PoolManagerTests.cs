@@ -118,20 +118,6 @@ public sealed class PoolManagerTests
     }
 
     [Fact]
-    public async Task ScaleAsync_ListedBacklogAlreadyTaken_ConfirmsWithAnExactCountAndStartsNoContainer()
-    {
-        var manager = Create(cpuSlots: 3);
-        await manager.EnsureAsync(Demand("worker", 0), CancellationToken.None);
-        _transport.ExactReady[Queue("worker", 0)] = 0;
-
-        // The management API's count is seconds old: it still shows inputs that were taken meanwhile.
-        await manager.ScaleAsync(new Dictionary<string, long> { [Queue("worker", 0)] = 10 }, CancellationToken.None);
-
-        Assert.Single(manager.Containers());
-        Assert.Equal(["enter 0"], PoolEvents.Of(_run));
-    }
-
-    [Fact]
     public async Task EnsureAsync_MaxContainersLeaseHeldElsewhere_DoesNotStartAndKeepsTheSlot()
     {
         var manager = Create(cpuSlots: 1);
