@@ -104,7 +104,7 @@ if (($# == 0)); then
   export PIPELINE_CLUSTER_DIR
   trap '"$ROOT/infra/cluster.sh" down >/dev/null 2>&1 || true' EXIT
   cluster_started=$SECONDS
-  "$ROOT/infra/cluster.sh" up >"$RESULTS/cluster-up.log" 2>&1 &
+  PIPELINE_CLUSTER_TIMEOUT=${PIPELINE_CLUSTER_TIMEOUT:-300} "$ROOT/infra/cluster.sh" up >"$RESULTS/cluster-up.log" 2>&1 &
   cluster_up_pid=$!
 fi
 dotnet test "$INTEGRATION" -c Release --no-build --logger trx --results-directory "$RESULTS" "${args[@]}" \
@@ -123,17 +123,19 @@ faults_rc=0
 if (($# == 0)); then
   wait "$cluster_up_pid"
   up_rc=$?
+  cluster_ready=0
   if ((up_rc == 0)); then
+    cluster_ready=1
     echo "cluster up in $((SECONDS - cluster_started)) s (booted beside the unit tests)" | tee "$RESULTS/cluster.log"
-    PIPELINE_CLUSTER_STARTED=1 PIPELINE_CLUSTER_INPUTS=${PIPELINE_CLUSTER_INPUTS:-1000} PIPELINE_CLUSTER_TRX="$RESULTS/cluster" \
-      "$ROOT/infra/cluster-test.sh" 1 2>&1 | tee -a "$RESULTS/cluster.log"
-    faults_rc=${PIPESTATUS[0]}
   else
-    log "FAILED: infra/cluster.sh up exited with $up_rc:"
-    tee -a "$RESULTS/cluster.log" <"$RESULTS/cluster-up.log"
+    # A boot that lost the race against the unit tests for the CPU (a rabbitmqctl past its bound) is not the node-loss
+    # test's failure: boot again now, on a quieter machine, as cluster-test.sh does by itself.
+    log "infra/cluster.sh up beside the unit tests exited with $up_rc (its log: ${RESULTS#"$ROOT"/}/cluster-up.log); booting again"
     "$ROOT/infra/cluster.sh" down >/dev/null 2>&1 || true
-    faults_rc=$up_rc
   fi
+  PIPELINE_CLUSTER_STARTED=$cluster_ready PIPELINE_CLUSTER_INPUTS=${PIPELINE_CLUSTER_INPUTS:-1000} PIPELINE_CLUSTER_TRX="$RESULTS/cluster" \
+    "$ROOT/infra/cluster-test.sh" 1 2>&1 | tee -a "$RESULTS/cluster.log"
+  faults_rc=${PIPESTATUS[0]}
   PIPELINE_CHAOS_TRX="$RESULTS/chaos" "$ROOT/infra/chaos.sh" 1 2>&1 | tee "$RESULTS/faults.log"
   chaos_rc=${PIPESTATUS[0]}
   ((faults_rc == 0)) && faults_rc=$chaos_rc

@@ -44,31 +44,33 @@ public static class SchedulerServiceCollectionExtensions
         }
 
         configuration = configuration.WithPipelineEnvironment();
-        var options = new SchedulerOptions();
-        configuration.GetSection(SchedulerOptions.SectionName).Bind(options);
-        var rabbit = configuration.GetSection(RabbitMqOptions.SectionName).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
-        var results = configuration.GetSection(PostgresResultStoreOptions.SectionName).Get<PostgresResultStoreOptions>() ?? new PostgresResultStoreOptions();
-        var problems = options.Validate().Concat(rabbit.Validate()).Concat(results.Validate()).ToList();
-        if (problems.Count > 0)
-        {
-            throw new InvalidOperationException("Invalid settings: " + string.Join(" ", problems));
-        }
 
-        var registry = AppDiscovery.Discover(appAssemblies ?? AppAssemblyLoader.Load(options.Apps, SchedulerOptions.SectionName + ":Apps"));
+        // Only the app paths are read here (discovery needs them to find the schedules); every other setting is bound
+        // with the Options pattern and checked when the host starts, so a value set from code
+        // (services.Configure<SchedulerOptions>(...)) reaches the same checks as appsettings and PIPELINE_* do.
+        var apps = configuration.GetSection(SchedulerOptions.SectionName + ":Apps").Get<string[]>() ?? [];
+        var registry = AppDiscovery.Discover(appAssemblies ?? AppAssemblyLoader.Load(apps, SchedulerOptions.SectionName + ":Apps"));
         var schedules = ScheduleReader.Read(registry, configuration);
+        services.AddOptions<SchedulerOptions>().Bind(configuration.GetSection(SchedulerOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SchedulerOptions>, SchedulerOptionsValidator>());
+        services.AddOptions<RabbitMqOptions>().Bind(configuration.GetSection(RabbitMqOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RabbitMqOptions>, RabbitMqOptionsValidator>());
+        services.AddOptions<PostgresResultStoreOptions>().Bind(configuration.GetSection(PostgresResultStoreOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgresResultStoreOptions>, SchedulerOptionsValidator>());
+
         // One PostgreSQL pool for the process: the results store, the client's reads and (when it is the same database)
         // Quartz's clustered store all take their connections from the one data source.
-        services.AddOptions<PostgresResultStoreOptions>().Bind(configuration.GetSection(PostgresResultStoreOptions.SectionName));
         services.AddPipelineDataSource();
         services.AddSingleton<IResultStore>(sp => new PostgresResultStore(
             sp.GetRequiredService<IOptions<PostgresResultStoreOptions>>().Value, sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresResultStore>>()));
-        services.AddSingleton(sp => new ServiceConnection(rabbit, registry.Manifests, sp.GetRequiredService<IResultStore>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => new ServiceConnection(
+            sp.GetRequiredService<IOptions<RabbitMqOptions>>().Value, registry.Manifests, sp.GetRequiredService<IResultStore>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IScheduleDispatcher>(sp =>
         {
             var connection = sp.GetRequiredService<ServiceConnection>();
             return new ClientDispatcher(() => connection.Client, sp.GetRequiredService<IResultStore>());
         });
-        services.AddScheduleRuntime(options, schedules, sharesProcessDataSource: options.EffectiveConnectionString == results.EffectiveConnectionString);
+        services.AddScheduleRuntime(schedules, inMemory: false, sharesResultsDataSource: true);
         services.AddHostedService<SchedulerHostedService>();
 
         // Probes on Pipeline:Health: ready while connected to the broker; served until everything else has stopped.
@@ -76,66 +78,76 @@ public static class SchedulerServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The runtime both the service and the embedded mode use; the caller registers the <see cref="IScheduleDispatcher"/>.</summary>
+    /// <summary>The runtime on fixed settings (the embedded mode's, and tests'); the caller registers the <see cref="IScheduleDispatcher"/>.</summary>
     /// <param name="services">The services.</param>
     /// <param name="options">The scheduler's settings.</param>
     /// <param name="schedules">The schedules.</param>
-    /// <param name="sharesProcessDataSource">
-    /// Whether the store is in the results' database, so Quartz takes its connections from the process's one
-    /// <see cref="NpgsqlDataSource"/> (registered by the caller); else the scheduler opens a data source of its own.
+    internal static IServiceCollection AddScheduleRuntime(this IServiceCollection services, SchedulerOptions options, ScheduleSet schedules)
+    {
+        services.AddSingleton(Options.Create(options));
+        return services.AddScheduleRuntime(schedules, options.InMemory, sharesResultsDataSource: false);
+    }
+
+    /// <summary>The runtime the service and the embedded mode share, on the <see cref="SchedulerOptions"/> in effect.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="schedules">The schedules.</param>
+    /// <param name="inMemory">Quartz's in-memory store (the embedded mode) instead of the clustered store in PostgreSQL.</param>
+    /// <param name="sharesResultsDataSource">
+    /// Whether Quartz takes its connections from the process's one <see cref="NpgsqlDataSource"/> (registered by the
+    /// caller) when the store is in the results' database; else, and when it is elsewhere, the scheduler opens a data
+    /// source of its own.
     /// </param>
-    internal static IServiceCollection AddScheduleRuntime(this IServiceCollection services, SchedulerOptions options, ScheduleSet schedules, bool sharesProcessDataSource = false)
+    private static IServiceCollection AddScheduleRuntime(this IServiceCollection services, ScheduleSet schedules, bool inMemory, bool sharesResultsDataSource)
     {
         services.TryAddSingleton(TimeProvider.System);
-        if (!options.InMemory && !sharesProcessDataSource)
+        if (!inMemory)
         {
-            services.AddKeyedSingleton(StoreConnections.OwnDataSourceKey, (_, _) => NpgsqlDataSource.Create(options.EffectiveConnectionString));
+            services.AddKeyedSingleton(StoreConnections.OwnDataSourceKey, (sp, _) => NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.EffectiveConnectionString));
         }
 
-        services.AddSingleton(sp => new StoreConnections(
-            options.InMemory ? null
-            : sharesProcessDataSource ? sp.GetRequiredService<NpgsqlDataSource>()
-            : sp.GetRequiredKeyedService<NpgsqlDataSource>(StoreConnections.OwnDataSourceKey)));
+        services.AddSingleton(sp =>
+        {
+            if (inMemory)
+            {
+                return new StoreConnections(null);
+            }
+
+            var options = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value;
+            var shares = sharesResultsDataSource
+                && options.EffectiveConnectionString == sp.GetRequiredService<IOptions<PostgresResultStoreOptions>>().Value.EffectiveConnectionString;
+            return new StoreConnections(shares ? sp.GetRequiredService<NpgsqlDataSource>() : sp.GetRequiredKeyedService<NpgsqlDataSource>(StoreConnections.OwnDataSourceKey));
+        });
         services.AddSingleton(schedules);
-        services.AddSingleton(options);
         services.AddSingleton(sp => new ScheduleFirer(
-            schedules, sp.GetRequiredService<IScheduleDispatcher>(), sp.GetRequiredService<TimeProvider>(), options.MisfireThreshold, sp.GetRequiredService<ILogger<ScheduleFirer>>()));
+            schedules,
+            sp.GetRequiredService<IScheduleDispatcher>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.MisfireThreshold,
+            sp.GetRequiredService<ILogger<ScheduleFirer>>()));
         services.AddSingleton<ScheduleRuntime>();
         services.AddSingleton(sp => new ScheduleBook(schedules, sp.GetRequiredService<ScheduleRuntime>(), sp.GetRequiredService<TimeProvider>()));
+
+        // Only the store's kind is chosen here; names, intervals, thresholds and the table prefix come from the options
+        // in effect when Quartz is built (QuartzSettings), so they are the validated SchedulerOptions, however set.
         services.AddQuartz(quartz =>
         {
-            quartz.ConfigureScheduler(scheduler =>
+            if (inMemory)
             {
-                scheduler.InstanceName = options.ClusterName;
-                scheduler.InstanceId = options.InstanceId is { Length: > 0 } id
-                    ? id
-                    : $"{Environment.MachineName.ToLowerInvariant()}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
-                scheduler.IdleWaitTime = options.PollInterval;
-            });
-            if (options.InMemory)
-            {
-                quartz.UseInMemoryStore(store => store.MisfireThreshold = options.MisfireThreshold);
+                quartz.UseInMemoryStore();
                 return;
             }
 
             quartz.UsePersistentStore(store =>
             {
                 store.UsePostgres(source => source.DataSourceFactory = sp => sp.GetRequiredService<StoreConnections>().DataSource);
-                store.UseClustering(cluster =>
-                {
-                    cluster.CheckinInterval = options.CheckinInterval;
-                    cluster.CheckinMisfireThreshold = options.CheckinInterval;
-                });
+                store.UseClustering();
                 store.ProvisionSchema();
-                store.ConfigureStore(ado =>
-                {
-                    // Job data is kept as name/value text: nothing read back from the store is deserialized into a type.
-                    ado.StoreJobDataAsStrings = true;
-                    ado.TablePrefix = StoreSchema.TablePrefix(options);
-                    ado.MisfireThreshold = options.MisfireThreshold;
-                });
             });
         });
+        services.AddSingleton<IConfigureOptions<QuartzSchedulerOptions>, QuartzSettings>();
+        services.AddSingleton<IConfigureOptions<InMemoryJobStoreOptions>, QuartzSettings>();
+        services.AddSingleton<IConfigureOptions<AdoJobStoreOptions>, QuartzSettings>();
+        services.AddSingleton<IConfigureOptions<ClusteringOptions>, QuartzSettings>();
         return services;
     }
 }

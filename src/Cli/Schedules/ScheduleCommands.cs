@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Pipeline.Cli.Hosting;
+using Pipeline.Results;
 using Pipeline.Scheduler;
 using Spectre.Console;
 
@@ -116,7 +118,20 @@ internal static class ScheduleCommands
             throw new CliException(e.Message, ExitCodes.Usage);
         }
 
-        return services.BuildServiceProvider();
+        // The scheduler's settings are options checked when first read; read them here, so a bad one is a usage error.
+        var provider = services.BuildServiceProvider();
+        try
+        {
+            _ = provider.GetRequiredService<IOptions<SchedulerOptions>>().Value;
+            _ = provider.GetRequiredService<IOptions<PostgresResultStoreOptions>>().Value;
+        }
+        catch (Exception e) when (e is OptionsValidationException or InvalidOperationException)
+        {
+            await provider.DisposeAsync();
+            throw new CliException(e.Message, ExitCodes.Usage);
+        }
+
+        return provider;
     }
 
     private static void Print(CliOutput output, List<(ScheduleInfo Schedule, IReadOnlyList<DateTimeOffset> Next)> schedules)

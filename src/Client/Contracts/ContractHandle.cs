@@ -21,17 +21,19 @@ namespace Pipeline.Client;
 public sealed class ContractHandle<TContract>
     where TContract : class
 {
-    private readonly PipelineClient _client;
+    private readonly IPipelineClient _client;
     private readonly ContractDescription _contract;
     private readonly ParameterSet? _parameters;
+    private readonly object? _record;
     private readonly JsonElement? _parametersJson;
     private readonly ConcurrentDictionary<MethodInfo, FunctionHandle> _handles = new();
 
-    internal ContractHandle(PipelineClient client, ContractDescription contract, ParameterSet? parameters)
+    internal ContractHandle(IPipelineClient client, ContractDescription contract, ParameterSet? parameters, object? record)
     {
         _client = client;
         _contract = contract;
         _parameters = parameters;
+        _record = record;
         if (parameters is not null)
         {
             Queue = QueueNames.ForClass(contract.App, contract.ClassName!, parameters);
@@ -179,9 +181,17 @@ public sealed class ContractHandle<TContract>
 
     private CallExpression Parse(LambdaExpression call) => CallExpression.Parse(_contract, call);
 
-    private FunctionHandle Handle(ContractMethod method) => _handles.GetOrAdd(method.Method, _ => new FunctionHandle(
-        _client,
-        _parameters is null
-            ? new CallTarget(_contract.App, null, method.WireName, QueueNames.ForFunction(_contract.App, method.WireName), null)
-            : new CallTarget(_contract.App, _contract.ClassName, method.WireName, Queue!, _parametersJson)));
+    private FunctionHandle Handle(ContractMethod method) => _handles.GetOrAdd(method.Method, _ => _client switch
+    {
+        PipelineClient client => new FunctionHandle(
+            client,
+            _parameters is null
+                ? new CallTarget(_contract.App, null, method.WireName, QueueNames.ForFunction(_contract.App, method.WireName), null)
+                : new CallTarget(_contract.App, _contract.ClassName, method.WireName, Queue!, _parametersJson)),
+
+        // Another implementation (a decorator over the real client, a fake) is asked by name through the interface:
+        // it sees which function is called, and its handles say where the call goes.
+        _ when _parameters is null => _client.Function(_contract.App, method.WireName),
+        _ => _client.Cls(_contract.App, _contract.ClassName!).With(_record).Method(method.WireName),
+    });
 }

@@ -13,8 +13,9 @@ namespace Pipeline.Client.Transport;
 /// the idle pool meanwhile, the broker returns the input, and it is declared again and resent instead of dropped.
 /// Every send waits for the broker at most the send timeout (<see cref="SendDeadline"/>), then throws
 /// <see cref="BrokerUnavailableException"/>; a remote call's wait for its reply is not part of that.
-/// Each time a pool is announced (at most every 5 s while inputs flow) the queue's consumers are counted in the
-/// background, and a pool nobody consumes is logged as a warning, so a caller waiting on an app no host serves learns it.
+/// Each time a pool is announced (at most every 5 s while inputs flow) the queue is looked at in the background 5 s
+/// later, and a pool whose input waits with nobody consuming it is logged as a warning, so a caller waiting on an app no
+/// host serves learns it (a cold pool that a host starts within those 5 s is not warned about).
 /// </summary>
 internal sealed class RabbitMqTransport(IBus bus, BrokerTopology topology, ReplyRouter replies, SendDeadline deadline, ILogger logger) : IInvocationTransport
 {
@@ -27,6 +28,9 @@ internal sealed class RabbitMqTransport(IBus bus, BrokerTopology topology, Reply
     // Resolving a send endpoint parses its address each time: keep one per pool.
     private readonly ConcurrentDictionary<string, Task<ISendEndpoint>> _endpoints = new(StringComparer.Ordinal);
     private static readonly IPipe<SendContext<RunInvocation>> MandatoryInput = Pipe.Execute<SendContext<RunInvocation>>(Mandatory);
+
+    // How long a host has to start consuming a pool it was just told about before the caller is warned.
+    private static readonly TimeSpan UnservedGrace = TimeSpan.FromSeconds(5);
 
     public Task<InvocationCompleted> RequestAsync(string queue, RunInvocation invocation, CancellationToken cancellationToken) =>
         RequestAsync<RunInvocation, InvocationCompleted>(queue, invocation, cancellationToken);
@@ -53,6 +57,8 @@ internal sealed class RabbitMqTransport(IBus bus, BrokerTopology topology, Reply
     }
 
     // Off the send path: a count that fails (broker gone, queue deleted meanwhile) says nothing rather than something wrong.
+    // A cold pool has no consumer until a host has heard the notice just published and started a container, which is
+    // the normal path: so the count waits UnservedGrace, and warns only when input still waits with nobody consuming.
     private async Task WarnIfUnservedAsync(PoolDemanded demand)
     {
         if (!logger.IsEnabled(LogLevel.Warning))
@@ -62,9 +68,10 @@ internal sealed class RabbitMqTransport(IBus bus, BrokerTopology topology, Reply
 
         try
         {
+            await Task.Delay(UnservedGrace).ConfigureAwait(false);
             using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             var counts = await _topology.PeekAsync(demand.Queue, bounded.Token).ConfigureAwait(false);
-            if (counts is { Consumers: 0 })
+            if (counts is { Consumers: 0, Ready: > 0 })
             {
                 Log.PoolUnserved(logger, demand.Queue, demand.App);
             }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Pipeline.Scheduler.Firing;
 using Pipeline.Scheduler.Definitions;
 using Pipeline.Scheduler.Store;
@@ -11,11 +12,12 @@ namespace Pipeline.Scheduler.Hosting;
 /// Owns the Quartz scheduler: makes the store ready, writes the schedules into it, starts firing, and stops (waiting
 /// for a fire in progress). With no schedule defined it never starts Quartz at all.
 /// </summary>
-internal sealed class ScheduleRuntime(ScheduleSet schedules, ISchedulerFactory factory, SchedulerOptions options, StoreConnections store, TimeProvider time, ILogger<ScheduleRuntime> logger) : IDisposable
+internal sealed class ScheduleRuntime(ScheduleSet schedules, ISchedulerFactory factory, IOptions<SchedulerOptions> settings, StoreConnections store, TimeProvider time, ILogger<ScheduleRuntime> logger) : IDisposable
 {
     // How long a stop waits for a fire in progress (a spawn) before shutting Quartz down.
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(20);
 
+    private readonly SchedulerOptions _options = settings.Value;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IScheduler? _scheduler;
     private bool _started;
@@ -46,7 +48,7 @@ internal sealed class ScheduleRuntime(ScheduleSet schedules, ISchedulerFactory f
         try
         {
             var scheduler = await CreateAsync(cancellationToken).ConfigureAwait(false);
-            var startup = options.InMemory ? null : await StoreSchema.LockAndCreateAsync(store.DataSource, options, cancellationToken).ConfigureAwait(false);
+            var startup = _options.InMemory ? null : await StoreSchema.LockAndCreateAsync(store.DataSource, _options, cancellationToken).ConfigureAwait(false);
             await using (startup)
             {
                 await ScheduleSync.ApplyAsync(scheduler, schedules, time, logger, cancellationToken).ConfigureAwait(false);
@@ -54,7 +56,7 @@ internal sealed class ScheduleRuntime(ScheduleSet schedules, ISchedulerFactory f
 
             await scheduler.Start(cancellationToken).ConfigureAwait(false);
             _started = true;
-            Log.Started(logger, scheduler.SchedulerInstanceId, options.Redacted, schedules.All.Count, string.Join(", ", schedules.All.Select(s => s.Name)));
+            Log.Started(logger, scheduler.SchedulerInstanceId, _options.Redacted, schedules.All.Count, string.Join(", ", schedules.All.Select(s => s.Name)));
             foreach (var schedule in schedules.All)
             {
                 // Another instance may be firing it right now (a one-shot trigger has no next time while it runs): then the clock says.
@@ -118,9 +120,9 @@ internal sealed class ScheduleRuntime(ScheduleSet schedules, ISchedulerFactory f
         }
 
         // The schema must exist before Quartz makes (or checks) its tables in it.
-        if (!options.InMemory)
+        if (!_options.InMemory)
         {
-            await using var schema = await StoreSchema.LockAndCreateAsync(store.DataSource, options, cancellationToken).ConfigureAwait(false);
+            await using var schema = await StoreSchema.LockAndCreateAsync(store.DataSource, _options, cancellationToken).ConfigureAwait(false);
             _scheduler = await factory.GetScheduler(cancellationToken).ConfigureAwait(false);
         }
         else

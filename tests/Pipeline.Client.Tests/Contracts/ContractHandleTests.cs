@@ -157,4 +157,42 @@ public sealed class ContractHandleTests
 
         Assert.Contains("Cls<IModel, ModelParameters>", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task TypedCalls_ThroughAnotherClientImplementation_GoByNameAndSendTheSame()
+    {
+        IPipelineClient recording = new RecordingClient(_client);
+        _transport.Answer = invocation => Task.FromResult(FakeTransport.Succeed(invocation, JsonSerializer.SerializeToElement(invocation.Function == "square" ? (object)49 : "ok")));
+
+        var square = await recording.Function<IJobs>().RemoteAsync(j => j.SquareAsync(7, CancellationToken.None));
+        var text = await recording.Cls<IModel, ModelParameters>(new("llama", Size: 7)).RemoteAsync(m => m.GenerateAsync("hi", CancellationToken.None));
+        await _client.Cls<IModel, ModelParameters>(new("llama", Size: 7)).RemoteAsync(m => m.GenerateAsync("hi", CancellationToken.None));
+
+        Assert.Equal((49, "ok"), (square, text));
+        Assert.Equal(["function inference.square", "cls inference.model"], ((RecordingClient)recording).Asked);
+        var sent = _transport.Sent.ToArray();
+        Assert.Equal(("inference", null, "square", "[7]"), (sent[0].App, sent[0].Class, sent[0].Function, sent[0].Args!.Value.GetRawText()));
+        Assert.Equal(sent[2].Parameters!.Value.GetRawText(), sent[1].Parameters!.Value.GetRawText());
+        Assert.Equal(("model", "generate", "[\"hi\"]"), (sent[1].Class, sent[1].Function, sent[1].Args!.Value.GetRawText()));
+    }
+
+    // A decorator a service might write over the real client: it sees every typed call by name.
+    private sealed class RecordingClient(IPipelineClient inner) : IPipelineClient
+    {
+        public List<string> Asked { get; } = [];
+
+        public FunctionHandle Function(string app, string name)
+        {
+            Asked.Add($"function {app}.{name}");
+            return inner.Function(app, name);
+        }
+
+        public ClsHandle Cls(string app, string name)
+        {
+            Asked.Add($"cls {app}.{name}");
+            return inner.Cls(app, name);
+        }
+
+        public FunctionCall Call(string callId) => inner.Call(callId);
+    }
 }

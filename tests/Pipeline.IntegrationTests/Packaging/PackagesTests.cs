@@ -8,7 +8,8 @@ namespace Pipeline.IntegrationTests.Packaging;
 /// <summary>
 /// The packages a user installs (docs/packages.md): <c>dotnet pack</c> of the solution, then a console app outside the
 /// repository that references Pipeline.Abstractions and Pipeline.Embedded from a local feed of those packages, built
-/// and run as a user would. Needs the solution built first (as infra/test.sh does); no servers, but it joins a servers
+/// and run as a user would; then the <c>pipeline-app</c> template (templates/pipeline-app) installed into a template
+/// store of the test's own, instantiated and built against the same feed. Needs the solution built first (as infra/test.sh does); no servers, but it joins a servers
 /// collection so the run keeps exactly two lanes of integration tests (a collection of its own would take a third).
 /// </summary>
 [Collection(ServersGroup.Name)]
@@ -58,6 +59,8 @@ public sealed class PackagesTests
 
             var output = await BuildAndRunSampleAsync(work.FullName, feed, version);
             Assert.Contains("square(7) = 49", output, StringComparison.Ordinal);
+
+            await InstantiateAndBuildTemplateAsync(work.FullName, feed, version);
         }
         finally
         {
@@ -69,23 +72,7 @@ public sealed class PackagesTests
     {
         var sample = Directory.CreateDirectory(Path.Combine(work, "sample")).FullName;
         var packages = Path.Combine(work, "nuget-packages");
-        var machineCache = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } configured
-            ? configured
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-
-        // The local feed first; the machine's own sources (its NuGet.Config) and, read-only, its package cache for the
-        // rest, so MassTransit and friends need no download. The packed packages land in a cache of this test's own.
-        await File.WriteAllTextAsync(Path.Combine(sample, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="pipeline-packed" value="{feed}" />
-              </packageSources>
-              <fallbackPackageFolders>
-                <add key="machine-cache" value="{machineCache}" />
-              </fallbackPackageFolders>
-            </configuration>
-            """);
+        await WriteNuGetConfigAsync(sample, feed);
         await File.WriteAllTextAsync(Path.Combine(sample, "Sample.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -129,6 +116,54 @@ public sealed class PackagesTests
             [Path.Combine(sample, "bin", "Release", "net10.0", "Sample.dll")], sample, environment, TimeSpan.FromMinutes(2));
         Assert.True(run.ExitCode == 0, $"The sample exited with {run.ExitCode}. Output:\n{run.Output}");
         return run.Output;
+    }
+
+    private static async Task InstantiateAndBuildTemplateAsync(string work, string feed, string version)
+    {
+        // A template store of its own (--debug:custom-hive), so the machine's `dotnet new` list is left as it was.
+        var hive = Path.Combine(work, "template-hive");
+        var created = Path.Combine(work, "acme");
+        var environment = BuildEnvironment();
+        var install = await DotnetCommand.RunAsync(
+            ["new", "install", Path.Combine(RepoPaths.Root, "templates", "pipeline-app"), "--debug:custom-hive", hive], work, environment, CommandTimeout);
+        Assert.True(install.ExitCode == 0, $"dotnet new install failed ({install.ExitCode}). Output:\n{install.Output}");
+        var instantiate = await DotnetCommand.RunAsync(
+            ["new", "pipeline-app", "-n", "Acme", "-o", created, "--PipelineVersion", version, "--debug:custom-hive", hive], work, environment, CommandTimeout);
+        Assert.True(instantiate.ExitCode == 0, $"dotnet new pipeline-app failed ({instantiate.ExitCode}). Output:\n{instantiate.Output}");
+
+        await WriteNuGetConfigAsync(created, feed);
+        environment["NUGET_PACKAGES"] = Path.Combine(work, "nuget-packages");
+        foreach (var project in new[] { "Acme.App", "Acme.Service" })
+        {
+            var build = await DotnetCommand.RunAsync(["build", Path.Combine(created, project, project + ".csproj"), "-c", "Release"], created, environment, CommandTimeout);
+            Assert.True(build.ExitCode == 0, $"The template's {project} did not build against the packed packages ({build.ExitCode}). Output:\n{build.Output}");
+        }
+
+        Assert.Contains("client.Function<IJobs>()", await File.ReadAllTextAsync(Path.Combine(created, "Acme.Service", "Program.cs")), StringComparison.Ordinal);
+        Assert.True(
+            File.Exists(Path.Combine(work, "nuget-packages", "pipeline.client", version, $"pipeline.client.{version}.nupkg")),
+            $"Pipeline.Client {version} was not restored from the local feed.");
+    }
+
+    private static Task WriteNuGetConfigAsync(string folder, string feed)
+    {
+        var machineCache = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+
+        // The local feed first; the machine's own sources (its NuGet.Config) and, read-only, its package cache for the
+        // rest, so MassTransit and friends need no download. The packed packages land in a cache of this test's own.
+        return File.WriteAllTextAsync(Path.Combine(folder, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="pipeline-packed" value="{feed}" />
+              </packageSources>
+              <fallbackPackageFolders>
+                <add key="machine-cache" value="{machineCache}" />
+              </fallbackPackageFolders>
+            </configuration>
+            """);
     }
 
     private static void AssertPackage(string feed, string id, string version, bool isTool)
