@@ -52,6 +52,10 @@ internal sealed class PoolManager(
     private readonly ConcurrentDictionary<string, (bool Gpu, DateTimeOffset At)> _starved = new(StringComparer.Ordinal);
     private volatile bool _stopping;
 
+    // Stops under way (a whole pool's, or one container's): shutdown waits for them as well, so a scale-down, an
+    // eviction or a lost lease that began just before it still ends with exit rather than with the process.
+    private readonly ConcurrentDictionary<Task, byte> _pendingStops = new();
+
     private StuckAttempts Stuck { get; } = stuck ?? new(options.Value.StuckAttemptGrace, options.Value.ExitGracePeriod);
 
     /// <summary>The scaling settings set at run time, read by the reconciler.</summary>
@@ -189,7 +193,8 @@ internal sealed class PoolManager(
 
             if (stop.Count == containers.Count && !busy && pool.Starting == 0)
             {
-                await StopPoolAsync(pool, "scale-down", cancellationToken).ConfigureAwait(false);
+                // Bounded by the grace, not by the tick: a host that begins to stop meanwhile lets this stop run exit.
+                await StopPoolAsync(pool, "scale-down", CancellationToken.None).ConfigureAwait(false);
                 continue;
             }
 
@@ -228,6 +233,21 @@ internal sealed class PoolManager(
 
         Log.Stopping(_logger, pools.Count, options.Value.ExitGracePeriod.TotalSeconds);
         await Task.WhenAll(pools.Select(p => StopPoolAsync(p, "shutdown", cancellationToken))).ConfigureAwait(false);
+        await Task.WhenAll(_pendingStops.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    // Runs a stop that has begun to completion, known to shutdown meanwhile.
+    private async Task TrackAsync(Task stop)
+    {
+        _pendingStops.TryAdd(stop, 0);
+        try
+        {
+            await stop.ConfigureAwait(false);
+        }
+        finally
+        {
+            _pendingStops.TryRemove(stop, out _);
+        }
     }
 
     /// <summary>Each pool here now, for the metrics: starting (slot, lease, <c>enter</c>), running (inputs in flight) or idle.</summary>
@@ -593,6 +613,11 @@ internal sealed class PoolManager(
 
         var left = pool.Remove(container);
         ScalingLog.ContainerStopping(_logger, pool.Queue, container.Lease.Slot, reason, left);
+        await TrackAsync(DrainAndReleaseAsync(pool, container)).ConfigureAwait(false);
+    }
+
+    private async Task DrainAndReleaseAsync(Pool pool, PoolContainer container)
+    {
         var grace = options.Value.ExitGracePeriod;
         if (container.Process is not null)
         {
@@ -720,6 +745,12 @@ internal sealed class PoolManager(
 
         pool.Stopped = true;
         Log.PoolStopping(_logger, pool.Queue, reason);
+        await TrackAsync(StopRemovedPoolAsync(pool, cancellationToken)).ConfigureAwait(false);
+    }
+
+    // The rest of a pool's stop, once it is out of the pool table.
+    private async Task StopRemovedPoolAsync(Pool pool, CancellationToken cancellationToken)
+    {
         var grace = options.Value.ExitGracePeriod;
 
         // Half the grace period lets in-flight inputs finish; after that they are cancelled and go back to the

@@ -25,6 +25,14 @@ internal sealed class FakePoolTransport : IPoolTransport
 
     public CancellationTokenSource LeaseLost { get; } = new();
 
+    /// <summary>When set, an endpoint's stop waits for it (honouring the stop's token) and records the queue in <see cref="Stopping"/> first.</summary>
+    public TaskCompletionSource? StopGate { get; set; }
+
+    public ConcurrentQueue<string> Stopping { get; } = new();
+
+    /// <summary>Queues whose endpoint stop was cancelled by its caller before the gate opened.</summary>
+    public ConcurrentQueue<string> StopsCancelled { get; } = new();
+
     /// <summary>Cancel to act as the broker closing the connection under every endpoint connected so far; replace it for later ones.</summary>
     public CancellationTokenSource ConnectionLost { get; set; } = new();
 
@@ -103,10 +111,23 @@ internal sealed class FakePoolTransport : IPoolTransport
     {
         public CancellationToken Lost { get; } = transport.ConnectionLost.Token;
 
-        public Task StopAsync(CancellationToken cancellationToken)
+        public async Task StopAsync(CancellationToken cancellationToken)
         {
+            if (transport.StopGate is { } gate)
+            {
+                transport.Stopping.Enqueue(queue);
+                try
+                {
+                    await gate.Task.WaitAsync(cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    transport.StopsCancelled.Enqueue(queue);
+                    throw;
+                }
+            }
+
             transport.Stopped.Enqueue(queue);
-            return Task.CompletedTask;
         }
     }
 

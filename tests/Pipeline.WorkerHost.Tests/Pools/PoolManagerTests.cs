@@ -200,6 +200,30 @@ public sealed class PoolManagerTests
     }
 
     [Fact]
+    public async Task StopAsync_WhileAScaleDownIsUnderWay_LetsItFinishWithinTheGraceAndWaitsForItsExit()
+    {
+        var manager = Create();
+        await manager.EnsureAsync(Demand("worker", 0), CancellationToken.None);
+        _transport.StopGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        using var autoscaler = new CancellationTokenSource();
+        var scaling = manager.ScaleDownIdleAsync(autoscaler.Token);
+        await PollAsync(() => !_transport.Stopping.IsEmpty, "the scale-down began to stop the pool");
+
+        // The host begins to stop: the autoscaler's token fires, then every pool is stopped.
+        await autoscaler.CancelAsync();
+        var stopping = manager.StopAsync(CancellationToken.None);
+        await Task.Delay(TimeSpan.FromMilliseconds(200), TimeProvider.System);
+        Assert.False(stopping.IsCompleted, "shutdown returned while a scale-down was still stopping a pool");
+        _transport.StopGate.SetResult();
+        await stopping.WaitAsync(TimeSpan.FromSeconds(15), TimeProvider.System);
+        await scaling.WaitAsync(TimeSpan.FromSeconds(15), TimeProvider.System);
+
+        Assert.Empty(_transport.StopsCancelled);
+        Assert.Equal(["enter 0", "exit 0"], PoolEvents.Of(_run));
+    }
+
+    [Fact]
     public async Task StopAsync_StopsConsumingThenRunsEveryExitOnceAndRefusesNewPools()
     {
         var manager = Create();
@@ -214,6 +238,16 @@ public sealed class PoolManagerTests
         Assert.Single(PoolEvents.Of(_run), "exit 0");
         Assert.Single(PoolEvents.Of(_run), "exit 1");
         Assert.DoesNotContain("enter 2", PoolEvents.Of(_run));
+    }
+
+    private static async Task PollAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Not true within 15 s of real time: {what}.");
+            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
+        }
     }
 
     internal PoolManager Create(int cpuSlots = 8, IReadOnlyList<GpuDevice>? gpus = null) => new(
