@@ -176,7 +176,7 @@ internal sealed class PoolManager(
         {
             var scale = Scale(pool.Plan);
             var containers = pool.Containers;
-            var idle = containers.Where(c => RunningOn(pool, c) == 0).ToList();
+            var idle = containers.Where(c => Idle(pool, c)).ToList();
             var busy = InFlight(pool) > 0 || pool.Dispatch.Waiting > 0;
 
             // A container above a lowered MaxContainers is past its window at once.
@@ -276,6 +276,10 @@ internal sealed class PoolManager(
     // Inputs running on a container: handed out by the dispatch here, or, in a child process, as the child reports them.
     private static int RunningOn(Pool pool, PoolContainer container) =>
         container.Process is null ? pool.Dispatch.Running(container.Slot) : container.Slot.InFlight;
+
+    // A container with nothing to do (PoolScaling.IsIdle).
+    private static bool Idle(Pool pool, PoolContainer container) =>
+        PoolScaling.IsIdle(RunningOn(pool, container), pool.Dispatch.Waiting, ownConsumer: container.Process is not null);
 
     // Inputs of the pool here: those this host's consumer holds plus those its child processes run.
     private static int InFlight(Pool pool) => pool.Dispatch.InFlight + ChildInputs(pool);
@@ -703,7 +707,7 @@ internal sealed class PoolManager(
                     var containers = p.Containers;
                     var poolSlots = containers.Sum(c => Math.Max(1, c.SlotLease.GpuIndices.Count));
                     return containers.Select(c => (Pool: p, Container: c, Candidate: new EvictionCandidate(
-                        poolSlots, c.Lease.Slot, min, RunningOn(p, c) == 0, now - c.Slot.LastActivity, c.SlotLease.IsGpu == (plan.Gpu is not null))));
+                        poolSlots, c.Lease.Slot, min, Idle(p, c), now - c.Slot.LastActivity, c.SlotLease.IsGpu == (plan.Gpu is not null))));
                 })
                 .ToList();
             if (PoolScaling.ToEvict([.. held.Select(h => h.Candidate)]) is not { } chosen)

@@ -71,6 +71,18 @@ internal static class PoolScaling
     }
 
     /// <summary>
+    /// Whether a container has nothing to do, so that scale-down or another pool may take it: none of its inputs runs,
+    /// and, for a container fed by the pool's consumer here, none of the pool's inputs here waits for a container (it
+    /// would take one at once; stopping the pool's last container then would hand every waiting input back to the
+    /// queue, with no container left here to take them). A container with its own consumer (a process container's
+    /// child) holds its waiting inputs itself.
+    /// </summary>
+    /// <param name="running">Inputs running on the container.</param>
+    /// <param name="poolWaiting">Inputs of its pool that this host's consumer holds, waiting for a container.</param>
+    /// <param name="ownConsumer">Whether the container consumes the queue itself.</param>
+    public static bool IsIdle(int running, int poolWaiting, bool ownConsumer) => running == 0 && (ownConsumer || poolWaiting == 0);
+
+    /// <summary>
     /// Whether a pool that has a container here may take a free slot for another one: not while another pool with
     /// backlog waits here for its first container of the same kind (GPU or CPU). Every pool with backlog gets one
     /// container before any pool grows a second.

@@ -67,6 +67,15 @@ public sealed class EvictionTests
     public void ToEvict_NoContainers_None() => Assert.Null(PoolScaling.ToEvict([]));
 
     [Theory]
+    [InlineData(0, 0, false, true)]
+    [InlineData(1, 0, false, false)]
+    [InlineData(0, 3, false, false)]
+    [InlineData(0, 3, true, true)]
+    [InlineData(1, 0, true, false)]
+    public void IsIdle_NothingRunningAndNoInputOfItsPoolWaitingHere_OnlyThenIdle(int running, int poolWaiting, bool ownConsumer, bool expected) =>
+        Assert.Equal(expected, PoolScaling.IsIdle(running, poolWaiting, ownConsumer));
+
+    [Theory]
     [InlineData(false, new bool[0], true)]
     [InlineData(false, new[] { false }, false)]
     [InlineData(true, new[] { false }, true)]
