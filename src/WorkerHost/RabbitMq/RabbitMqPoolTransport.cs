@@ -89,6 +89,9 @@ internal sealed class RabbitMqPoolTransport(
 
         rabbit.PublishFaults = false;
 
+        // Inputs cut at the end of a drain go back to the queue even while the connection stays up.
+        rabbit.UseFilter(new CutInputRequeueFilter(plan.Queue, Loggers.CreateLogger<CutInputRequeueFilter>()));
+
         // A valid envelope of a type no pool takes goes to _error with Pipeline's reason headers too.
         var deadLetter = new ReasonedDeadLetterFilter(plan.Queue, Replies, Time, Loggers.CreateLogger<ReasonedDeadLetterFilter>());
         rabbit.ConfigureDeadLetter(pipe => pipe.UseFilter(deadLetter));
