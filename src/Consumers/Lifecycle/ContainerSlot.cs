@@ -121,5 +121,9 @@ internal sealed class ContainerSlot(string queue, Func<Container> create, TimePr
         _turns.Dispose();
     }
 
-    private void Touch() => Interlocked.Exchange(ref _lastActivityTicks, time.GetUtcNow().UtcTicks);
+    /// <summary>
+    /// Restarts the idle clock: a container that just became ready (after <c>enter</c>, or a child process's start) is
+    /// not idle for the time that took.
+    /// </summary>
+    public void Touch() => Interlocked.Exchange(ref _lastActivityTicks, time.GetUtcNow().UtcTicks);
 }

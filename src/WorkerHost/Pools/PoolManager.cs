@@ -46,6 +46,10 @@ internal sealed class PoolManager(
     private readonly ConcurrentDictionary<string, Lazy<Task<Pool?>>> _pools = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggers.CreateLogger<PoolManager>();
     private readonly ConcurrentDictionary<string, string> _refusals = new(StringComparer.Ordinal);
+
+    // Pools with backlog that found no slot here for their first container, and when: no pool grows a second container
+    // of the same kind meanwhile. The reconciler asks again every tick while the backlog lasts, so older entries lapse.
+    private readonly ConcurrentDictionary<string, (bool Gpu, DateTimeOffset At)> _starved = new(StringComparer.Ordinal);
     private volatile bool _stopping;
 
     // Stops under way (a whole pool's, or one container's): shutdown waits for them as well, so a scale-down, an
@@ -139,7 +143,28 @@ internal sealed class PoolManager(
         await ScaleDownIdleAsync(cancellationToken).ConfigureAwait(false);
         foreach (var pool in Running())
         {
-            await GrowAsync(pool, ready.GetValueOrDefault(pool.Queue), cancellationToken).ConfigureAwait(false);
+            // The management API's count is seconds old: inputs that children (or this host) took a moment ago still
+            // look ready, and would start containers that find nothing to do. Confirm with an exact count first.
+            // A count that cannot be had (no such count on this transport, or the broker did not answer within a reconcile
+            // interval) keeps the listed one, so a broker hiccup never stops the tick. Process pools only: an in-process
+            // pool's inputs wait in the host's dispatch (counted there), and confirming its counts as well broke the
+            // broker-disconnect test's re-forming (not understood yet, docs/notes.md).
+            var waiting = ready.GetValueOrDefault(pool.Queue);
+            if (waiting > 0 && processes?.Runs(pool.Plan) == true)
+            {
+                using var quick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                quick.CancelAfter(options.Value.ReconcileInterval);
+                try
+                {
+                    waiting = await transport.ReadyAsync(pool.Queue, quick.Token).ConfigureAwait(false) ?? waiting;
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    Log.PoolFailed(_logger, e, pool.Queue);
+                }
+            }
+
+            await GrowAsync(pool, waiting, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -151,8 +176,8 @@ internal sealed class PoolManager(
         {
             var scale = Scale(pool.Plan);
             var containers = pool.Containers;
-            var idle = containers.Where(c => pool.Dispatch.Running(c.Slot) == 0).ToList();
-            var busy = pool.Dispatch.InFlight > 0 || pool.Dispatch.Waiting > 0;
+            var idle = containers.Where(c => Idle(pool, c)).ToList();
+            var busy = InFlight(pool) > 0 || pool.Dispatch.Waiting > 0;
 
             // A container above a lowered MaxContainers is past its window at once.
             var stop = PoolScaling.ToStop(
@@ -228,7 +253,7 @@ internal sealed class PoolManager(
     /// <summary>Each pool here now, for the metrics: starting (slot, lease, <c>enter</c>), running (inputs in flight) or idle.</summary>
     public IReadOnlyList<PoolActivity> Activity() => [.. _pools.Select(entry =>
         entry.Value is { IsValueCreated: true, Value: { IsCompletedSuccessfully: true, Result: { } pool } }
-            ? new PoolActivity(entry.Key, pool.Dispatch.InFlight > 0 ? "running" : "idle", pool.Dispatch.InFlight)
+            ? new PoolActivity(entry.Key, InFlight(pool) > 0 ? "running" : "idle", InFlight(pool))
             : new PoolActivity(entry.Key, "starting", 0))];
 
     /// <summary>The containers of each pool here now: their lease slot and GPU indices.</summary>
@@ -247,6 +272,34 @@ internal sealed class PoolManager(
         .ToList();
 
     private PoolScale Scale(PoolPlan plan) => Overrides.For(plan.Queue, plan.Settings);
+
+    // Inputs running on a container: handed out by the dispatch here, or, in a child process, as the child reports them.
+    private static int RunningOn(Pool pool, PoolContainer container) =>
+        container.Process is null ? pool.Dispatch.Running(container.Slot) : container.Slot.InFlight;
+
+    // A container with nothing to do (PoolScaling.IsIdle).
+    private static bool Idle(Pool pool, PoolContainer container) =>
+        PoolScaling.IsIdle(RunningOn(pool, container), pool.Dispatch.Waiting, ownConsumer: container.Process is not null);
+
+    // Inputs of the pool here: those this host's consumer holds plus those its child processes run.
+    private static int InFlight(Pool pool) => pool.Dispatch.InFlight + ChildInputs(pool);
+
+    private static int ChildInputs(Pool pool) => pool.Containers.Where(c => c.Process is not null).Sum(c => c.Slot.InFlight);
+
+    // Whether another pool with backlog waits here for a first container of the same kind as this pool's.
+    private bool Starved(GpuRequirement? gpu, string queue)
+    {
+        var since = time.GetUtcNow() - 2 * options.Value.ReconcileInterval;
+        foreach (var (waiting, entry) in _starved)
+        {
+            if (entry.At < since)
+            {
+                _starved.TryRemove(new KeyValuePair<string, (bool, DateTimeOffset)>(waiting, entry));
+            }
+        }
+
+        return !PoolScaling.MayGrow(gpu is not null, _starved.Where(e => e.Key != queue).Select(e => e.Value.Gpu));
+    }
 
     private int LeaseLimit(PoolPlan plan) => Scale(plan).Max is > 0 and var max ? max : UnlimitedLeases;
 
@@ -321,11 +374,13 @@ internal sealed class PoolManager(
         var slotLease = slots.TryAcquire(plan.Gpu) ?? await EvictIdleAsync(plan, cancellationToken).ConfigureAwait(false);
         if (slotLease is null)
         {
+            _starved[plan.Queue] = (plan.Gpu is not null, time.GetUtcNow());
             Refuse(plan.Queue, "no free slot here now; another host or a later reconcile takes it");
             return null;
         }
 
         _refusals.TryRemove(plan.Queue, out _);
+        _starved.TryRemove(plan.Queue, out _);
 
         IPoolLease? lease = null;
         PoolContainer? container = null;
@@ -348,15 +403,18 @@ internal sealed class PoolManager(
 
             if (processes?.Runs(plan) == true)
             {
-                // A process container enters and consumes in its own process; its slot here mirrors its inputs. A
-                // process pool runs one child per host for now: it is not scaled within a host (see AddContainerAsync).
+                // A process container enters and consumes the queue in its own process (each child is its own consumer);
+                // its slot here mirrors its inputs. The pool has no consumer here: its containers are its endpoints.
+                container.Process = await processes.StartAsync(plan, slotLease, container.Slot, cancellationToken).ConfigureAwait(false);
+                container.Slot.Touch();
                 pool.TryAdd(container);
-                pool.Endpoint = await processes.StartAsync(plan, slotLease, container.Slot, cancellationToken).ConfigureAwait(false);
+                WatchProcess(pool, container);
             }
             else
             {
                 // enter runs before the queue is consumed: no input waits behind a container that is not ready.
                 await container.Slot.AcquireAsync().ConfigureAwait(false);
+                container.Slot.Touch();
                 pool.TryAdd(container);
                 pool.Dispatch.Pressed += () => OnPressed(pool);
                 pool.Endpoint = await transport.ConnectAsync(plan, deadLetters => new InvocationConsumer(pool.Dispatch, handler, results, retries, replies, deadLetters), cancellationToken).ConfigureAwait(false);
@@ -367,7 +425,10 @@ internal sealed class PoolManager(
 
             // A broker that closes the connection (maintenance, close_all_connections, a restart) ends the containers:
             // they run exit, and the reconciler enters fresh ones once the pool has input again after the reconnect.
-            pool.EndpointLostRegistration = pool.Endpoint.Lost.Register(() => _ = Task.Run(() => OnEndpointLostAsync(pool)));
+            if (pool.Endpoint is not null)
+            {
+                pool.EndpointLostRegistration = pool.Endpoint.Lost.Register(() => _ = Task.Run(() => OnEndpointLostAsync(pool)));
+            }
 
             Log.PoolConsuming(_logger, plan.Queue, string.Join(",", slotLease.GpuIndices));
             ScalingLog.ContainerAdded(_logger, plan.Queue, lease.Slot, string.Join(",", slotLease.GpuIndices), "first", 1);
@@ -385,6 +446,7 @@ internal sealed class PoolManager(
             if (container is not null)
             {
                 // The container may have entered before consuming failed: it still owes its exit.
+                await StopChildAsync(container, options.Value.ExitGracePeriod).ConfigureAwait(false);
                 await container.Slot.StopAsync(options.Value.ExitGracePeriod).ConfigureAwait(false);
                 container.Slot.Dispose();
             }
@@ -435,7 +497,7 @@ internal sealed class PoolManager(
             do
             {
                 var scale = Scale(pool.Plan);
-                var wanted = PoolScaling.Wanted(pool.Dispatch.Busy, pool.Dispatch.Waiting, ready, pool.Plan.TargetInputs, scale.Buffer, pool.Plan.Capacity, scale.Max);
+                var wanted = PoolScaling.Wanted(pool.Dispatch.Busy + ChildInputs(pool), pool.Dispatch.Waiting, ready, pool.Plan.TargetInputs, scale.Buffer, pool.Plan.Capacity, scale.Max);
                 var missing = wanted - pool.Containers.Count - pool.Starting;
                 if (missing <= 0 || _stopping || pool.Stopped)
                 {
@@ -462,9 +524,7 @@ internal sealed class PoolManager(
     // leases are all held, or its enter failed (the pool's other containers serve meanwhile).
     private async Task<bool> AddContainerAsync(Pool pool, int leases, string reason, CancellationToken cancellationToken)
     {
-        // A process pool's child consumes the queue itself, so a second in-process container here would take no input
-        // (and would run enter in the host): process pools keep one child per host until children are scaled too.
-        if (processes?.Runs(pool.Plan) == true || slots.TryAcquire(pool.Plan.Gpu) is not { } slotLease)
+        if (reason != "warm" && Starved(pool.Plan.Gpu, pool.Queue) || slots.TryAcquire(pool.Plan.Gpu) is not { } slotLease)
         {
             return false;
         }
@@ -482,23 +542,35 @@ internal sealed class PoolManager(
             }
 
             container = NewContainer(pool, slotLease, lease);
-            var entered = await container.Slot.AcquireAsync().ConfigureAwait(false);
-            if (entered.State != ContainerState.Ready)
+            bool ready;
+            if (processes?.Runs(pool.Plan) == true)
             {
-                ScalingLog.ContainerEnterFailed(_logger, pool.Queue);
+                // Its own child process, on the GPUs of its slot lease, consuming the queue itself (throws when it fails
+                // to start; a child that crashed a moment ago is replaced after the enter back-off).
+                container.Process = await processes.StartAsync(pool.Plan, slotLease, container.Slot, cancellationToken).ConfigureAwait(false);
+                ready = true;
             }
-            else if (!_stopping && pool.TryAdd(container))
+            else
+            {
+                ready = (await container.Slot.AcquireAsync().ConfigureAwait(false)).State == ContainerState.Ready;
+                if (!ready)
+                {
+                    ScalingLog.ContainerEnterFailed(_logger, pool.Queue);
+                }
+            }
+
+            // The idle clock starts now, not when the slot was taken: a slow enter or child start is no idle time.
+            container.Slot.Touch();
+            if (ready && !_stopping && pool.TryAdd(container))
             {
                 var added = container;
                 container.LostRegistration = lease.Lost.Register(() => _ = StopContainerAsync(pool, added, "lease lost"));
+                WatchProcess(pool, container);
                 ScalingLog.ContainerAdded(_logger, pool.Queue, lease.Slot, string.Join(",", slotLease.GpuIndices), reason, pool.Containers.Count);
                 return true;
             }
 
-            await container.Slot.StopAsync(options.Value.ExitGracePeriod / 2).ConfigureAwait(false);
-            container.Slot.Dispose();
-            slots.Release(slotLease);
-            await lease.DisposeAsync().ConfigureAwait(false);
+            await ReleaseAsync(container, Grace(container)).ConfigureAwait(false);
             return false;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -510,8 +582,8 @@ internal sealed class PoolManager(
 
             if (container is not null)
             {
-                await container.Slot.StopAsync(options.Value.ExitGracePeriod / 2).ConfigureAwait(false);
-                container.Slot.Dispose();
+                await ReleaseAsync(container, Grace(container)).ConfigureAwait(false);
+                return false;
             }
 
             slots.Release(slotLease);
@@ -551,6 +623,14 @@ internal sealed class PoolManager(
     private async Task DrainAndReleaseAsync(Pool pool, PoolContainer container)
     {
         var grace = options.Value.ExitGracePeriod;
+        if (container.Process is not null)
+        {
+            // A child drains and exits in its own process (its siblings keep consuming), within the whole grace.
+            await pool.Dispatch.RemoveAsync(container.Slot).ConfigureAwait(false);
+            await ReleaseAsync(container, grace).ConfigureAwait(false);
+            return;
+        }
+
         try
         {
             await pool.Dispatch.RemoveAsync(container.Slot).WaitAsync(grace / 2, time, CancellationToken.None).ConfigureAwait(false);
@@ -563,8 +643,39 @@ internal sealed class PoolManager(
         await ReleaseAsync(container, grace / 2).ConfigureAwait(false);
     }
 
+    // How long a container's release may take: a child process gets the whole grace (it drains, then runs exit); an
+    // in-process container the half left after its inputs' drain.
+    private TimeSpan Grace(PoolContainer container) =>
+        container.Process is null ? options.Value.ExitGracePeriod / 2 : options.Value.ExitGracePeriod;
+
+    // A child that exits unasked (crash, self-kill of a stuck or terminated container, its broker connection lost) ends
+    // this container only: its siblings keep serving, its unacknowledged inputs go back to the queue, and the
+    // autoscaler (or the reconciler, for the pool's last one) starts a replacement, after a back-off for a crash.
+    private void WatchProcess(Pool pool, PoolContainer container)
+    {
+        if (container.Process is { } child)
+        {
+            container.ProcessLostRegistration = child.Lost.Register(() => _ = Task.Run(() => StopContainerAsync(pool, container, "its process exited")));
+        }
+    }
+
+    private async Task StopChildAsync(PoolContainer container, TimeSpan grace)
+    {
+        if (container.Process is not { } child)
+        {
+            return;
+        }
+
+        await container.ProcessLostRegistration.DisposeAsync().ConfigureAwait(false);
+
+        // Asked on its standard input; killed when it has not stopped within the grace.
+        using var cut = new CancellationTokenSource(grace, time);
+        await child.StopAsync(cut.Token).ConfigureAwait(false);
+    }
+
     private async Task ReleaseAsync(PoolContainer container, TimeSpan grace)
     {
+        await StopChildAsync(container, grace).ConfigureAwait(false);
         await container.Slot.StopAsync(grace).ConfigureAwait(false);
         await container.LostRegistration.DisposeAsync().ConfigureAwait(false);
         container.Slot.Dispose();
@@ -578,13 +689,34 @@ internal sealed class PoolManager(
         await StopPoolAsync(pool, "broker connection lost", CancellationToken.None).ConfigureAwait(false);
     }
 
-    // Busy pools wait for slots that idle pools hold: the least recently used idle pool without warm containers makes
-    // room (Modal's autoscaler also stops idle containers before their window when capacity is short).
+    // A pool with backlog and no container here waits for slots others hold: an idle container (not warm) of the pool
+    // holding the most slots makes room, the whole pool when it was its last (Modal's autoscaler also stops idle
+    // containers before their window when capacity is short). Together with Starved, every pool with backlog gets a
+    // container before a scaled pool takes the freed slot back.
     private async Task<SlotLease?> EvictIdleAsync(PoolPlan plan, CancellationToken cancellationToken)
     {
-        foreach (var idle in Running().Where(p => p.Dispatch.InFlight == 0 && Scale(p.Plan).Min == 0 && p.Queue != plan.Queue).OrderBy(p => p.Dispatch.LastActivity))
+        // Each round stops one container; a GPU pool may need several freed.
+        for (var round = 0; round < slots.CpuSlots + slots.Gpus.Count; round++)
         {
-            await StopPoolAsync(idle, $"making room for {plan.Queue}", CancellationToken.None).ConfigureAwait(false);
+            var now = time.GetUtcNow();
+            var held = Running()
+                .Where(p => p.Queue != plan.Queue && !p.Stopped)
+                .SelectMany(p =>
+                {
+                    var min = Scale(p.Plan).Min;
+                    var containers = p.Containers;
+                    var poolSlots = containers.Sum(c => Math.Max(1, c.SlotLease.GpuIndices.Count));
+                    return containers.Select(c => (Pool: p, Container: c, Candidate: new EvictionCandidate(
+                        poolSlots, c.Lease.Slot, min, Idle(p, c), now - c.Slot.LastActivity, c.SlotLease.IsGpu == (plan.Gpu is not null))));
+                })
+                .ToList();
+            if (PoolScaling.ToEvict([.. held.Select(h => h.Candidate)]) is not { } chosen)
+            {
+                return null;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            await StopContainerAsync(held[chosen].Pool, held[chosen].Container, $"making room for {plan.Queue}").ConfigureAwait(false);
             if (slots.TryAcquire(plan.Gpu) is { } lease)
             {
                 return lease;
@@ -627,15 +759,15 @@ internal sealed class PoolManager(
 
         // Half the grace period lets in-flight inputs finish; after that they are cancelled and go back to the
         // queue for another host, uncounted. The rest is for exit hooks.
-        // A process container drains and exits in its own process, within a grace a little shorter than this one.
-        var endpointGrace = pool.Endpoint is ChildContainer ? grace : grace / 2;
+        // A process pool has no consumer here: each child drains and exits in its own process, within a grace a little
+        // shorter than this one (below).
         using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        drain.CancelAfter(endpointGrace);
+        drain.CancelAfter(grace / 2);
         try
         {
             if (pool.Endpoint is not null)
             {
-                await pool.Endpoint.StopAsync(drain.Token).WaitAsync(endpointGrace, time, CancellationToken.None).ConfigureAwait(false);
+                await pool.Endpoint.StopAsync(drain.Token).WaitAsync(grace / 2, time, CancellationToken.None).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or TimeoutException)
@@ -647,7 +779,7 @@ internal sealed class PoolManager(
         await Task.WhenAll(pool.Containers.Where(c => c.BeginStop()).Select(c =>
         {
             pool.Remove(c);
-            return ReleaseAsync(c, grace / 2);
+            return ReleaseAsync(c, Grace(c));
         })).ConfigureAwait(false);
     }
 }

@@ -51,4 +51,47 @@ internal static class PoolScaling
         var spare = Math.Max(0, keep - staying);
         return [.. candidates.Skip(spare).Select(c => c.Index)];
     }
+
+    /// <summary>
+    /// Which container to stop so that a pool with backlog and no container here gets a slot: an idle, not warm
+    /// container of the right kind, from the pool holding the most slots here (so a scaled pool gives back a container
+    /// before a pool with one loses its only one), the longest idle first. Null when none may go.
+    /// </summary>
+    public static int? ToEvict(IReadOnlyList<EvictionCandidate> candidates)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        var chosen = candidates
+            .Select((c, i) => (Candidate: c, Index: i))
+            .Where(c => c.Candidate.Idle && c.Candidate.Fits && c.Candidate.LeaseSlot >= c.Candidate.Min)
+            .OrderByDescending(c => c.Candidate.PoolSlots)
+            .ThenByDescending(c => c.Candidate.IdleFor)
+            .Select(c => (int?)c.Index)
+            .FirstOrDefault();
+        return chosen;
+    }
+
+    /// <summary>
+    /// Whether a container has nothing to do, so that scale-down or another pool may take it: none of its inputs runs,
+    /// and, for a container fed by the pool's consumer here, none of the pool's inputs here waits for a container (it
+    /// would take one at once; stopping the pool's last container then would hand every waiting input back to the
+    /// queue, with no container left here to take them). A container with its own consumer (a process container's
+    /// child) holds its waiting inputs itself.
+    /// </summary>
+    /// <param name="running">Inputs running on the container.</param>
+    /// <param name="poolWaiting">Inputs of its pool that this host's consumer holds, waiting for a container.</param>
+    /// <param name="ownConsumer">Whether the container consumes the queue itself.</param>
+    public static bool IsIdle(int running, int poolWaiting, bool ownConsumer) => running == 0 && (ownConsumer || poolWaiting == 0);
+
+    /// <summary>
+    /// Whether a pool that has a container here may take a free slot for another one: not while another pool with
+    /// backlog waits here for its first container of the same kind (GPU or CPU). Every pool with backlog gets one
+    /// container before any pool grows a second.
+    /// </summary>
+    /// <param name="wantsGpu">Whether the growing pool's containers take GPUs.</param>
+    /// <param name="waiting">The pools waiting here for a first container: whether each takes GPUs.</param>
+    public static bool MayGrow(bool wantsGpu, IEnumerable<bool> waiting)
+    {
+        ArgumentNullException.ThrowIfNull(waiting);
+        return !waiting.Any(gpu => gpu == wantsGpu);
+    }
 }

@@ -17,8 +17,10 @@ public sealed class ScalingTests(Servers servers) : IDisposable
     private readonly string _run = Guid.NewGuid().ToString("N")[..8];
 
     [Fact]
-    public async Task FakeFourGpuHost_AnyGpuPoolUnderBacklog_RunsFourContainersOnDistinctGpusThenScalesDownToMin()
+    public async Task FakeFourGpuHost_AnyGpuPoolUnderBacklog_RunsFourProcessContainersOnDistinctGpusThenScalesDownToMin()
     {
+        // Process containers: each child's start is a whole host start (about a minute at this machine's load).
+        var patience = TimeSpan.FromMinutes(3);
         await using var worker = await WorkerProcess.StartReadyAsync(servers, _events.Directory, new Dictionary<string, string>
         {
             ["Pipeline__Worker__Gpus__0"] = "NVIDIA H100 80GB HBM3",
@@ -30,23 +32,36 @@ public sealed class ScalingTests(Servers servers) : IDisposable
         var model = session.Client.Cls("itest", "any-gpu-model").With(new { name = _run });
 
         var calls = Enumerable.Range(0, 4).Select(i => model.Method("hold").RemoteAsync<Reply>([$"{_run}-{i}"])).ToList();
-        await Eventually.TrueAsync(() => Starts("any-gpu-start").Count == 4, Patience, "four inputs of one pool running at once");
-        var starts = Starts("any-gpu-start");
+        await Eventually.TrueAsync(() => Starts("any-gpu-start").Count == 4, patience, "four inputs of one pool running at once");
+
+        // No gate is open yet: the four inputs overlap. Subject: name/container/gpus/CUDA_VISIBLE_DEVICES/pid.
+        var starts = Starts("any-gpu-start").Select(s => s.Split('/')).ToList();
         foreach (var i in Enumerable.Range(0, 4))
         {
             servers.OpenGate($"{_run}-{i}");
         }
 
-        var replies = await Task.WhenAll(calls).WaitAsync(Patience);
+        var replies = await Task.WhenAll(calls).WaitAsync(patience);
 
-        // Subject: name/container/gpus. Four containers, each on its own GPU, all seen from the app.
-        Assert.Equal(4, starts.Select(s => s.Split('/')[1]).Distinct().Count());
-        Assert.Equal(["0", "1", "2", "3"], starts.Select(s => s.Split('/')[2]).Order());
+        // Four child processes of the host, each on its own GPU, as each saw its CUDA_VISIBLE_DEVICES.
+        var pids = starts.Select(s => int.Parse(s[4], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(4, pids.Distinct().Count());
+        Assert.DoesNotContain(worker.Pid, pids);
+        Assert.Equal(["0", "1", "2", "3"], starts.Select(s => s[3]).Order());
+        Assert.Equal(["0", "1", "2", "3"], starts.Select(s => s[2]).Order());
         Assert.Equal([0, 1, 2, 3], replies.SelectMany(r => r.Gpus).Order());
-        Assert.Equal(4, _events.Count("any-gpu-enter", _run));
+        Assert.Equal(pids.Order(), replies.Select(r => r.Pid).Order());
 
-        // MinContainers is 0: after the 2 s window every idle container runs exit.
-        await Eventually.TrueAsync(() => _events.Count("any-gpu-exit", _run) == 4, Patience, "all four idle containers ran exit after the window");
+        // MinContainers is 1: after the 2 s window three idle children run exit and end; the warm one (lease slot 0) stays.
+        await Eventually.TrueAsync(() => _events.Count("any-gpu-exit", _run) == 3, patience, "three idle containers ran exit after the window");
+        using var management = new ManagementApi(Options.Create(TestClient.Options(servers)));
+        IReadOnlyList<ContainerLease> left = [];
+        await Eventually.TrueAsync(
+            async () => (left = [.. (await management.ListContainersAsync(CancellationToken.None)).Where(c => c.Pool.StartsWith("itest.any-gpu-model", StringComparison.Ordinal))]).Count == 1,
+            patience,
+            "one container of the pool left (MinContainers)");
+        Assert.Equal(0, left[0].Slot);
+        Assert.Equal(3, _events.Count("any-gpu-exit", _run));
     }
 
     [Fact]

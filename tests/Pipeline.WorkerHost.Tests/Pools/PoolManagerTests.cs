@@ -101,6 +101,23 @@ public sealed class PoolManagerTests
     }
 
     [Fact]
+    public async Task EnsureAsync_NoFreeSlotAllHeldByAScaledPool_OneIdleContainerOfItMakesRoomAndThePoolKeepsServing()
+    {
+        var manager = Create(cpuSlots: 3);
+        await manager.EnsureAsync(Demand("worker", 0), CancellationToken.None);
+        _transport.ExactReady[Queue("worker", 0)] = 10;
+        await manager.ScaleAsync(new Dictionary<string, long> { [Queue("worker", 0)] = 10 }, CancellationToken.None);
+        Assert.Equal(3, manager.Containers().Count(c => c.Queue == Queue("worker", 0)));
+
+        await manager.EnsureAsync(Demand("worker", 1), CancellationToken.None);
+
+        // Before, the whole idle pool stopped (three exits); now it gives back one container and keeps two.
+        Assert.Equal(["enter 0", "enter 0", "enter 0", "exit 0", "enter 1"], PoolEvents.Of(_run));
+        Assert.Equal(2, manager.Containers().Count(c => c.Queue == Queue("worker", 0)));
+        Assert.True(manager.IsServing(Queue("worker", 1)));
+    }
+
+    [Fact]
     public async Task EnsureAsync_MaxContainersLeaseHeldElsewhere_DoesNotStartAndKeepsTheSlot()
     {
         var manager = Create(cpuSlots: 1);
