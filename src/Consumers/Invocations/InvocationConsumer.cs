@@ -51,6 +51,12 @@ internal sealed class InvocationConsumer(ContainerDispatch containers, Invocatio
     private async Task ConsumeCoreAsync(ConsumeContext<RunInvocation> context)
     {
         var message = context.Message;
+        if (containers.IsClosed)
+        {
+            // Redelivered here while the pool stops consuming: back to the queue before any store round trip.
+            throw ContainerDispatch.Returned(context.CancellationToken);
+        }
+
         if (CallIds.Problem(message.CallId) is { } badId)
         {
             await FinishAsync(context, Rejected(message, badId)).ConfigureAwait(false);
@@ -62,7 +68,7 @@ internal sealed class InvocationConsumer(ContainerDispatch containers, Invocatio
             return;
         }
 
-        var handled = await RunAsync(message, context.CancellationToken).ConfigureAwait(false);
+        var handled = await RunAsync(message, keepOnClose: false, context.CancellationToken).ConfigureAwait(false);
         if (handled.RetryAfter is { } delay)
         {
             await retries.ScheduleAsync(context, message with { Attempt = handled.Outcome.Attempts + 1 }, delay).ConfigureAwait(false);
@@ -82,14 +88,25 @@ internal sealed class InvocationConsumer(ContainerDispatch containers, Invocatio
             return;
         }
 
+        // Chunks are admitted as many at once as the pool's containers here run inputs; once admitted, a chunk's
+        // inputs keep their turns through a stop (some may have run), so shutdown waits only for these.
         var outcomes = new ChunkOutcome[count];
-        var runs = new Task[count];
-        for (var i = 0; i < count; i++)
+        await containers.EnterChunkAsync(context.CancellationToken).ConfigureAwait(false);
+        try
         {
-            runs[i] = RunChunkInputAsync(context, i, outcomes);
+            var runs = new Task[count];
+            for (var i = 0; i < count; i++)
+            {
+                runs[i] = RunChunkInputAsync(context, i, outcomes);
+            }
+
+            await Task.WhenAll(runs).ConfigureAwait(false);
+        }
+        finally
+        {
+            containers.LeaveChunk();
         }
 
-        await Task.WhenAll(runs).ConfigureAwait(false);
         if (await replies.SendAsync(context, new InvocationChunkCompleted { Outcomes = outcomes }).ConfigureAwait(false) is { } undeliverable)
         {
             // Each input ran once and is not run again; the ones not already in _error go there, saying why nobody heard.
@@ -115,7 +132,7 @@ internal sealed class InvocationConsumer(ContainerDispatch containers, Invocatio
             return;
         }
 
-        var handled = await RunAsync(message, context.CancellationToken).ConfigureAwait(false);
+        var handled = await RunAsync(message, keepOnClose: true, context.CancellationToken).ConfigureAwait(false);
         if (handled.RetryAfter is { } delay && context.ResponseAddress is null)
         {
             // Nobody waits for this chunk's reply to send the input again: the host schedules it, like a spawned input.
@@ -157,10 +174,11 @@ internal sealed class InvocationConsumer(ContainerDispatch containers, Invocatio
         ? new RunInvocation { CallId = null!, App = chunk.App, Class = chunk.Class, Function = chunk.Function, Parameters = chunk.Parameters }
         : chunk.Expand(index);
 
-    // One attempt of one input, when the pool's concurrency has room, with its span and metrics.
-    private async Task<HandledInput> RunAsync(RunInvocation message, CancellationToken cancellationToken)
+    // One attempt of one input, when the pool's concurrency has room, with its span and metrics. Only this holds a
+    // turn: the store lookup before it and the outcome write after it overlap those of other inputs.
+    private async Task<HandledInput> RunAsync(RunInvocation message, bool keepOnClose, CancellationToken cancellationToken)
     {
-        var slot = await containers.TakeTurnAsync(cancellationToken).ConfigureAwait(false);
+        var slot = await containers.TakeTurnAsync(keepOnClose, cancellationToken).ConfigureAwait(false);
         try
         {
             var container = await slot.AcquireAsync().ConfigureAwait(false);
