@@ -5,7 +5,7 @@ namespace Pipeline.Consumers.Lifecycle;
 /// container with room (a container runs at most its <see cref="ContainerSlot.Concurrency"/> inputs at once), or waits,
 /// first come first served, until one has room. A container being removed takes no new input. The pool's endpoint
 /// admits more inputs than its containers run (their store lookups and outcome writes overlap, outside any turn);
-/// once the pool stops (<see cref="Close"/>), an input still waiting for a turn goes back to the queue at once,
+/// once the pool stops (<see cref="Close"/>), an input still waiting for a turn is given back to the queue at once,
 /// unacknowledged and never run. Thread-safe.
 /// </summary>
 /// <param name="time">The idle clock.</param>
@@ -138,37 +138,44 @@ internal sealed class ContainerDispatch(TimeProvider time, int chunkLimit = int.
     /// <summary>Whether the pool has stopped taking turns (<see cref="Close"/>).</summary>
     public bool IsClosed => _closed;
 
+    /// <summary>Waits for a container with room and takes one of its turns; pair with <see cref="EndTurn"/>. Keeps waiting when the pool closes.</summary>
+    /// <param name="cancellationToken">Stops waiting (the host is stopping).</param>
+    public Task<ContainerSlot> TakeTurnAsync(CancellationToken cancellationToken) => TakeTurnAsync(giveBack: null, cancellationToken);
+
     /// <summary>
-    /// Waits for a container with room and takes one of its turns; pair with <see cref="EndTurn"/>. Throws
-    /// <see cref="OperationCanceledException"/> carrying <paramref name="cancellationToken"/> when that is cancelled
-    /// or, unless <paramref name="keepOnClose"/>, when the pool closes first: MassTransit then returns the input to
-    /// the queue unacknowledged (an exception with another token would send it to <c>_error</c>).
+    /// Waits for a container with room and takes one of its turns; pair with <see cref="EndTurn"/>. When the pool
+    /// closes first (or is closed already), <paramref name="giveBack"/> runs: it cancels
+    /// <paramref name="cancellationToken"/> (the input's consume token), which ends the wait, and the transport returns
+    /// the input to the queue. Without it (an input of a chunk already admitted) the input keeps waiting.
     /// </summary>
-    /// <param name="keepOnClose">Keep waiting when the pool closes (an input of a chunk already admitted).</param>
+    /// <param name="giveBack">Hands the input back to the transport by cancelling its consume token; null to keep waiting on close.</param>
     /// <param name="cancellationToken">The input's consume token.</param>
-    public async Task<ContainerSlot> TakeTurnAsync(bool keepOnClose, CancellationToken cancellationToken)
+    public async Task<ContainerSlot> TakeTurnAsync(Action? giveBack, CancellationToken cancellationToken)
     {
         Waiter waiter;
         LinkedListNode<Waiter> node;
         lock (_gate)
         {
-            if (_closed && !keepOnClose)
-            {
-                throw Returned(cancellationToken);
-            }
-
-            if (_waiters.Count == 0 && LeastBusy() is { } member)
+            if (!(_closed && giveBack is not null) && _waiters.Count == 0 && LeastBusy() is { } member)
             {
                 member.Running++;
                 member.Slot.BeginInput();
                 return member.Slot;
             }
 
-            waiter = new Waiter(keepOnClose, cancellationToken);
+            waiter = new Waiter(giveBack, cancellationToken);
             node = _waiters.AddLast(waiter);
         }
 
-        Pressed?.Invoke();
+        if (_closed && giveBack is not null)
+        {
+            giveBack();
+        }
+        else
+        {
+            Pressed?.Invoke();
+        }
+
         using (cancellationToken.Register(() => Abandon(node)))
         {
             var slot = await waiter.Turn.Task.ConfigureAwait(false);
@@ -177,69 +184,54 @@ internal sealed class ContainerDispatch(TimeProvider time, int chunkLimit = int.
         }
     }
 
-    /// <inheritdoc cref="TakeTurnAsync(bool, CancellationToken)"/>
-    public Task<ContainerSlot> TakeTurnAsync(CancellationToken cancellationToken) => TakeTurnAsync(keepOnClose: false, cancellationToken);
-
     /// <summary>
-    /// The pool is stopping: every input waiting for a turn (but those that keep waiting) gives up now and goes back to
-    /// the queue, and so does every later one; inputs running keep their turns to the end.
+    /// The pool is stopping: every input waiting for a turn or a chunk place that can be given back goes back to the
+    /// queue now (its give-back runs), and so does every later one; inputs running keep their turns to the end.
     /// </summary>
-    public void Close()
+    /// <returns>How many waiting inputs and chunks were given back.</returns>
+    public int Close()
     {
-        List<Waiter> returned = [];
-        List<ChunkWaiter> chunks;
+        List<Action> giveBacks = [];
         lock (_gate)
         {
             _closed = true;
-            chunks = [.. _chunkWaiters];
-            _chunkWaiters.Clear();
-            for (var node = _waiters.First; node is not null;)
-            {
-                var next = node.Next;
-                if (!node.Value.KeepOnClose)
-                {
-                    _waiters.Remove(node);
-                    returned.Add(node.Value);
-                }
-
-                node = next;
-            }
+            giveBacks.AddRange(_waiters.Select(w => w.GiveBack).OfType<Action>());
+            giveBacks.AddRange(_chunkWaiters.Select(w => w.GiveBack).OfType<Action>());
         }
 
-        foreach (var waiter in returned)
+        // Each cancels its input's token, which takes the waiter out of the line (Abandon).
+        foreach (var giveBack in giveBacks)
         {
-            waiter.Turn.TrySetException(Returned(waiter.Token));
+            giveBack();
         }
 
-        foreach (var chunk in chunks)
-        {
-            chunk.Place.TrySetException(Returned(chunk.Token));
-        }
+        return giveBacks.Count;
     }
 
     /// <summary>
     /// Waits until fewer than the chunk limit of chunks are handled here, and takes a place; pair with
     /// <see cref="LeaveChunk"/>. A chunk admitted keeps its inputs' turns when the pool closes (some may have run);
-    /// one still waiting here goes back to the queue, as a single input does.
+    /// one still waiting here is given back, as a single input is.
     /// </summary>
+    /// <param name="giveBack">Hands the chunk back to the transport by cancelling its consume token; null to keep waiting on close.</param>
     /// <param name="cancellationToken">The chunk's consume token.</param>
-    public async Task EnterChunkAsync(CancellationToken cancellationToken)
+    public async Task EnterChunkAsync(Action? giveBack, CancellationToken cancellationToken)
     {
         LinkedListNode<ChunkWaiter> node;
         lock (_gate)
         {
-            if (_closed)
-            {
-                throw Returned(cancellationToken);
-            }
-
-            if (_chunkWaiters.Count == 0 && _chunks < chunkLimit)
+            if (!(_closed && giveBack is not null) && _chunkWaiters.Count == 0 && _chunks < chunkLimit)
             {
                 _chunks++;
                 return;
             }
 
-            node = _chunkWaiters.AddLast(new ChunkWaiter(cancellationToken));
+            node = _chunkWaiters.AddLast(new ChunkWaiter(giveBack, cancellationToken));
+        }
+
+        if (_closed && giveBack is not null)
+        {
+            giveBack();
         }
 
         using (cancellationToken.Register(() => AbandonChunk(node)))
@@ -271,10 +263,6 @@ internal sealed class ContainerDispatch(TimeProvider time, int chunkLimit = int.
             LeaveChunk();
         }
     }
-
-    /// <summary>What an input that will not run here throws: cancelled with its own consume token.</summary>
-    public static OperationCanceledException Returned(CancellationToken cancellationToken) =>
-        new("The pool is stopping here: the input goes back to the queue, not run.", cancellationToken);
 
     /// <summary>Gives back a turn of <paramref name="slot"/>: the next waiting input takes it, unless the container is being removed.</summary>
     public void EndTurn(ContainerSlot slot)
@@ -365,18 +353,20 @@ internal sealed class ContainerDispatch(TimeProvider time, int chunkLimit = int.
 
     private void Touch() => Interlocked.Exchange(ref _lastActivityTicks, time.GetUtcNow().UtcTicks);
 
-    private sealed class Waiter(bool keepOnClose, CancellationToken token)
+    private sealed class Waiter(Action? giveBack, CancellationToken token)
     {
         public TaskCompletionSource<ContainerSlot> Turn { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public bool KeepOnClose { get; } = keepOnClose;
+        public Action? GiveBack { get; } = giveBack;
 
         public CancellationToken Token { get; } = token;
     }
 
-    private sealed class ChunkWaiter(CancellationToken token)
+    private sealed class ChunkWaiter(Action? giveBack, CancellationToken token)
     {
         public TaskCompletionSource Place { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Action? GiveBack { get; } = giveBack;
 
         public CancellationToken Token { get; } = token;
     }

@@ -639,7 +639,11 @@ internal sealed class PoolManager(
                 // grace; the endpoint's stop (which cancels its consumer first) is already under way, so they go to
                 // other hosts.
                 var stopping = pool.Endpoint.StopAsync(drain.Token);
-                pool.Dispatch.Close();
+                if (pool.Dispatch.Close() is > 0 and var givenBack)
+                {
+                    Log.GivenBack(_logger, pool.Queue, givenBack);
+                }
+
                 await stopping.WaitAsync(endpointGrace, time, CancellationToken.None).ConfigureAwait(false);
             }
         }

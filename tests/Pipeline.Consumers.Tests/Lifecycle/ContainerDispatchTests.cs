@@ -117,7 +117,7 @@ public sealed class ContainerDispatchTests
     }
 
     [Fact]
-    public async Task Close_InputsWaitingForATurn_GoBackWithTheirOwnTokensWhileRunningInputsKeepTheirTurns()
+    public async Task Close_InputsWaitingForATurn_AreGivenBackWhileRunningInputsAndChunkInputsKeepTheirTurns()
     {
         var dispatch = new ContainerDispatch(_time);
         var a = Slot(concurrency: 2);
@@ -126,17 +126,18 @@ public sealed class ContainerDispatchTests
         await dispatch.TakeTurnAsync(CancellationToken.None);
         using var first = new CancellationTokenSource();
         using var second = new CancellationTokenSource();
-        var waiting = new[] { dispatch.TakeTurnAsync(first.Token), dispatch.TakeTurnAsync(second.Token) };
-        var chunkInput = dispatch.TakeTurnAsync(keepOnClose: true, CancellationToken.None);
+        var waiting = new[] { dispatch.TakeTurnAsync(first.Cancel, first.Token), dispatch.TakeTurnAsync(second.Cancel, second.Token) };
+        var chunkInput = dispatch.TakeTurnAsync(giveBack: null, CancellationToken.None);
         Assert.Equal(3, dispatch.Waiting);
 
         dispatch.Close();
 
+        // Given back through their own consume tokens: the only cancellation the bus returns to the queue.
         Assert.Equal(first.Token, (await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting[0])).CancellationToken);
         Assert.Equal(second.Token, (await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting[1])).CancellationToken);
         Assert.Equal((2, 1), (dispatch.Busy, dispatch.Waiting));
         using var later = new CancellationTokenSource();
-        Assert.Equal(later.Token, (await Assert.ThrowsAnyAsync<OperationCanceledException>(() => dispatch.TakeTurnAsync(later.Token))).CancellationToken);
+        Assert.Equal(later.Token, (await Assert.ThrowsAnyAsync<OperationCanceledException>(() => dispatch.TakeTurnAsync(later.Cancel, later.Token))).CancellationToken);
 
         // An input of a chunk already admitted still gets the next turn.
         dispatch.EndTurn(a);
@@ -144,18 +145,18 @@ public sealed class ContainerDispatchTests
     }
 
     [Fact]
-    public async Task EnterChunkAsync_AtTheLimit_WaitsForAPlaceAndGoesBackWhenThePoolCloses()
+    public async Task EnterChunkAsync_AtTheLimit_WaitsForAPlaceAndIsGivenBackWhenThePoolCloses()
     {
         var dispatch = new ContainerDispatch(_time, chunkLimit: 1);
-        await dispatch.EnterChunkAsync(CancellationToken.None);
-        var next = dispatch.EnterChunkAsync(CancellationToken.None);
+        await dispatch.EnterChunkAsync(null, CancellationToken.None);
+        var next = dispatch.EnterChunkAsync(null, CancellationToken.None);
         Assert.False(next.IsCompleted);
 
         dispatch.LeaveChunk();
         await next.WaitAsync(TimeSpan.FromSeconds(10));
 
         using var consume = new CancellationTokenSource();
-        var waiting = dispatch.EnterChunkAsync(consume.Token);
+        var waiting = dispatch.EnterChunkAsync(consume.Cancel, consume.Token);
         Assert.False(waiting.IsCompleted);
         dispatch.Close();
         Assert.Equal(consume.Token, (await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting)).CancellationToken);
