@@ -220,12 +220,25 @@ public sealed class StoreOutageTests(Servers servers) : IDisposable
                 }
             }
 
-            await using var terminate = new NpgsqlCommand("select count(pg_terminate_backend(pid)) from pg_stat_activity where application_name = $1", filler[0]);
-            terminate.Parameters.Add(new NpgsqlParameter { Value = host });
-            if (Convert.ToInt32(await terminate.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            var terminated = new List<int>();
+            await using (var terminate = new NpgsqlCommand("select pid, pg_terminate_backend(pid) from pg_stat_activity where application_name = $1", filler[0]))
+            {
+                terminate.Parameters.Add(new NpgsqlParameter { Value = host });
+                await using var reader = await terminate.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    terminated.Add(reader.GetInt32(0));
+                }
+            }
+
+            if (terminated.Count == 0)
             {
                 return filler;
             }
+
+            // A terminated backend leaves pg_stat_activity before it gives its connection slot back; the next round
+            // fills the slot only once the process is gone (the server runs here, so its backends are our processes).
+            await Eventually.TrueAsync(() => terminated.All(pid => !Directory.Exists($"/proc/{pid}")), Patience, $"the terminated backends of {host} exited");
         }
     }
 

@@ -167,7 +167,16 @@ public sealed class ClusterNodeLossTests(Servers servers, ITestOutputHelper outp
 
         foreach (var (pid, exits) in owing)
         {
-            await Eventually.TrueAsync(() => Count("exit", pid) > exits, Patience, $"host {pid}'s container ran exit after node {node}, which its bus connection was on, was killed");
+            try
+            {
+                await Eventually.TrueAsync(() => Count("exit", pid) > exits, Patience, $"host {pid}'s container ran exit after node {node}, which its bus connection was on, was killed");
+            }
+            catch (Exception e) when (_workers.FirstOrDefault(w => w.Pid == pid) is { } host)
+            {
+                // The host's own account of its pools is what tells a missed exit from a container that was not open.
+                var tail = string.Join(Environment.NewLine, host.Output.Split(Environment.NewLine).TakeLast(200));
+                throw new InvalidOperationException($"{e.Message}{Environment.NewLine}host {pid}'s last output lines:{Environment.NewLine}{tail}", e);
+            }
         }
 
         await ProgressAsync($"loss of node {node}", 150);
