@@ -59,6 +59,9 @@ internal static partial class Log
     [LoggerMessage(2016, LogLevel.Warning, "Retry delays are held in memory: set Pipeline:Results:ConnectionString or PIPELINE_POSTGRES so a retry survives a restart")]
     public static partial void RetriesInMemory(ILogger logger);
 
+    [LoggerMessage(2031, LogLevel.Debug, "Pool {Queue}: its endpoint stopped; closing its channel so the broker requeues any input left unsettled")]
+    public static partial void PoolChannelClosed(ILogger logger, string queue);
+
     [LoggerMessage(2030, LogLevel.Warning, "A message on {Queue} is no input; moved to its _error queue: {Reason}")]
     public static partial void DeadLettered(ILogger logger, string queue, string reason);
 }

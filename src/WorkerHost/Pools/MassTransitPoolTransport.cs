@@ -35,7 +35,7 @@ internal class MassTransitPoolTransport(IReceiveEndpointConnector connector, Rep
             // More inputs than run at once: the containers' turns (ContainerDispatch) keep user code to InputLimit.
             endpoint.ConcurrentMessageLimit = plan.AdmitLimit;
             endpoint.PrefetchCount = plan.Prefetch;
-            Configure(endpoint, plan);
+            watched.AfterStop = Configure(endpoint, plan);
 
             // What the bus cannot consume goes to _error with Pipeline's reason headers, and its caller is told,
             // never through the pool's channel (MassTransit's own fault reply would send on it).
@@ -99,10 +99,11 @@ internal class MassTransitPoolTransport(IReceiveEndpointConnector connector, Rep
     /// <summary>Where a pool's failed and rejected inputs go; the in-memory transport makes the queue on first send.</summary>
     protected virtual Uri DeadLetterAddress(string queue) => new($"queue:{queue}_error");
 
-    /// <summary>Transport-specific endpoint settings (queue arguments, queue type).</summary>
-    protected virtual void Configure(IReceiveEndpointConfigurator endpoint, PoolPlan plan)
-    {
-    }
+    /// <summary>
+    /// Transport-specific endpoint settings (queue arguments, queue type); returns what to do once the endpoint's stop
+    /// has ended, asked or cut (null: nothing).
+    /// </summary>
+    protected virtual Func<Task>? Configure(IReceiveEndpointConfigurator endpoint, PoolPlan plan) => null;
 
     // Watches its own receive endpoint (not the bus's, so a stopped pool's late events never touch a new pool of the
     // same queue). When the broker closes the connection or the channel, MassTransit cancels the in-flight inputs,
@@ -122,6 +123,8 @@ internal class MassTransitPoolTransport(IReceiveEndpointConnector connector, Rep
 
         public HostReceiveEndpointHandle? Handle { get; set; }
 
+        public Func<Task>? AfterStop { get; set; }
+
         public CancellationToken Lost { get; }
 
         public async Task StopAsync(CancellationToken cancellationToken)
@@ -136,6 +139,11 @@ internal class MassTransitPoolTransport(IReceiveEndpointConnector connector, Rep
             }
             finally
             {
+                if (AfterStop is not null)
+                {
+                    await AfterStop().ConfigureAwait(false);
+                }
+
                 Dispose();
             }
         }

@@ -66,11 +66,11 @@ internal sealed class RabbitMqPoolTransport(
     // as classic and fail against a quorum one.
     protected override Uri DeadLetterAddress(string queue) => new($"exchange:{PoolQueueArguments.ErrorQueue(queue)}");
 
-    protected override void Configure(IReceiveEndpointConfigurator endpoint, PoolPlan plan)
+    protected override Func<Task>? Configure(IReceiveEndpointConfigurator endpoint, PoolPlan plan)
     {
         if (endpoint is not IRabbitMqReceiveEndpointConfigurator rabbit)
         {
-            return;
+            return null;
         }
 
         // The same arguments a client declares, so whoever declares first, the queue reads the same.
@@ -89,9 +89,16 @@ internal sealed class RabbitMqPoolTransport(
 
         rabbit.PublishFaults = false;
 
+
         // A valid envelope of a type no pool takes goes to _error with Pipeline's reason headers too.
         var deadLetter = new ReasonedDeadLetterFilter(plan.Queue, Replies, Time, Loggers.CreateLogger<ReasonedDeadLetterFilter>());
         rabbit.ConfigureDeadLetter(pipe => pipe.UseFilter(deadLetter));
+
+        // Inputs the stop left unsettled (cut at the end of the drain, or never run) go back to the queue even while the
+        // connection stays up: the endpoint's channel is closed once its stop has ended.
+        var channel = new PoolChannel(plan.Queue, Loggers.CreateLogger<PoolChannel>());
+        rabbit.UseFilter(channel);
+        return channel.CloseAsync;
     }
 
     // What pipeline pools shows for a container's host: the machine and the process.

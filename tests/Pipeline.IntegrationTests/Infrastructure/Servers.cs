@@ -102,7 +102,13 @@ public sealed class Servers(IMessageSink sink) : IAsyncLifetime
     /// may be shared: other connections are never touched): the broker closes every client connection with a reason,
     /// and stays up. Returns how many it closed.
     /// </summary>
-    public async Task<int> CloseAllConnectionsAsync()
+    public Task<int> CloseAllConnectionsAsync() => CloseConnectionsAsync(_ => true);
+
+    /// <summary>
+    /// Like <see cref="CloseAllConnectionsAsync"/>, for the connections of this run's virtual host whose client-given
+    /// name (<c>pipeline-topology host/pid</c>, <c>pipeline-bus ...</c>) <paramref name="named"/> accepts.
+    /// </summary>
+    public async Task<int> CloseConnectionsAsync(Func<string, bool> named)
     {
         using var management = Management();
         management.Timeout = TimeSpan.FromSeconds(30);
@@ -110,7 +116,7 @@ public sealed class Servers(IMessageSink sink) : IAsyncLifetime
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
         List<ConnectionInfo> listed;
-        while ((listed = await management.GetFromJsonAsync<List<ConnectionInfo>>($"api/vhosts/{Uri.EscapeDataString(VirtualHost)}/connections") ?? []).Count == 0
+        while ((listed = [.. (await management.GetFromJsonAsync<List<ConnectionInfo>>($"api/vhosts/{Uri.EscapeDataString(VirtualHost)}/connections") ?? []).Where(c => named(c.ClientName ?? ""))]).Count == 0
             && DateTime.UtcNow < deadline)
         {
             await timer.WaitForNextTickAsync();
@@ -129,7 +135,7 @@ public sealed class Servers(IMessageSink sink) : IAsyncLifetime
         return closed;
     }
 
-    private sealed record ConnectionInfo(string Name, string Vhost);
+    private sealed record ConnectionInfo(string Name, string Vhost, [property: System.Text.Json.Serialization.JsonPropertyName("user_provided_name")] string? ClientName);
 
     public async Task DisposeAsync()
     {
