@@ -26,6 +26,9 @@ internal static partial class Log
     [LoggerMessage(2006, LogLevel.Warning, "Pool {Queue}: {InFlight} input(s) still running at the end of the drain; they go back to the queue")]
     public static partial void DrainCut(ILogger logger, string queue, int inFlight);
 
+    [LoggerMessage(2017, LogLevel.Information, "Pool {Queue}: {Count} input(s) waiting for a turn given back to the queue, not run here")]
+    public static partial void GivenBack(ILogger logger, string queue, int count);
+
     [LoggerMessage(2007, LogLevel.Error, "Pool {Queue} failed to start")]
     public static partial void PoolFailed(ILogger logger, Exception exception, string queue);
 

@@ -1,4 +1,5 @@
 using MassTransit;
+using MassTransit.Transports;
 using Pipeline.Consumers.Execution;
 using Pipeline.Consumers.Lifecycle;
 using Pipeline.Consumers.Replies;
@@ -51,6 +52,13 @@ internal sealed class InvocationConsumer(ContainerDispatch containers, Invocatio
     private async Task ConsumeCoreAsync(ConsumeContext<RunInvocation> context)
     {
         var message = context.Message;
+        if (containers.IsClosed && GiveBack(context) is { } giveBack)
+        {
+            // Redelivered here while the pool stops consuming: back to the queue before any store round trip.
+            giveBack();
+            context.CancellationToken.ThrowIfCancellationRequested();
+        }
+
         if (CallIds.Problem(message.CallId) is { } badId)
         {
             await FinishAsync(context, Rejected(message, badId)).ConfigureAwait(false);
@@ -62,7 +70,7 @@ internal sealed class InvocationConsumer(ContainerDispatch containers, Invocatio
             return;
         }
 
-        var handled = await RunAsync(message, context.CancellationToken).ConfigureAwait(false);
+        var handled = await RunAsync(message, GiveBack(context), context.CancellationToken).ConfigureAwait(false);
         if (handled.RetryAfter is { } delay)
         {
             await retries.ScheduleAsync(context, message with { Attempt = handled.Outcome.Attempts + 1 }, delay).ConfigureAwait(false);
@@ -82,14 +90,25 @@ internal sealed class InvocationConsumer(ContainerDispatch containers, Invocatio
             return;
         }
 
+        // Chunks are admitted as many at once as the pool's containers here run inputs; once admitted, a chunk's
+        // inputs keep their turns through a stop (some may have run), so shutdown waits only for these.
         var outcomes = new ChunkOutcome[count];
-        var runs = new Task[count];
-        for (var i = 0; i < count; i++)
+        await containers.EnterChunkAsync(GiveBack(context), context.CancellationToken).ConfigureAwait(false);
+        try
         {
-            runs[i] = RunChunkInputAsync(context, i, outcomes);
+            var runs = new Task[count];
+            for (var i = 0; i < count; i++)
+            {
+                runs[i] = RunChunkInputAsync(context, i, outcomes);
+            }
+
+            await Task.WhenAll(runs).ConfigureAwait(false);
+        }
+        finally
+        {
+            containers.LeaveChunk();
         }
 
-        await Task.WhenAll(runs).ConfigureAwait(false);
         if (await replies.SendAsync(context, new InvocationChunkCompleted { Outcomes = outcomes }).ConfigureAwait(false) is { } undeliverable)
         {
             // Each input ran once and is not run again; the ones not already in _error go there, saying why nobody heard.
@@ -115,7 +134,7 @@ internal sealed class InvocationConsumer(ContainerDispatch containers, Invocatio
             return;
         }
 
-        var handled = await RunAsync(message, context.CancellationToken).ConfigureAwait(false);
+        var handled = await RunAsync(message, giveBack: null, context.CancellationToken).ConfigureAwait(false);
         if (handled.RetryAfter is { } delay && context.ResponseAddress is null)
         {
             // Nobody waits for this chunk's reply to send the input again: the host schedules it, like a spawned input.
@@ -157,10 +176,11 @@ internal sealed class InvocationConsumer(ContainerDispatch containers, Invocatio
         ? new RunInvocation { CallId = null!, App = chunk.App, Class = chunk.Class, Function = chunk.Function, Parameters = chunk.Parameters }
         : chunk.Expand(index);
 
-    // One attempt of one input, when the pool's concurrency has room, with its span and metrics.
-    private async Task<HandledInput> RunAsync(RunInvocation message, CancellationToken cancellationToken)
+    // One attempt of one input, when the pool's concurrency has room, with its span and metrics. Only this holds a
+    // turn: the store lookup before it and the outcome write after it overlap those of other inputs.
+    private async Task<HandledInput> RunAsync(RunInvocation message, Action? giveBack, CancellationToken cancellationToken)
     {
-        var slot = await containers.TakeTurnAsync(cancellationToken).ConfigureAwait(false);
+        var slot = await containers.TakeTurnAsync(giveBack, cancellationToken).ConfigureAwait(false);
         try
         {
             var container = await slot.AcquireAsync().ConfigureAwait(false);
@@ -174,6 +194,12 @@ internal sealed class InvocationConsumer(ContainerDispatch containers, Invocatio
             containers.EndTurn(slot);
         }
     }
+
+    // How an input that waits here while the pool stops goes back to the queue: MassTransit returns a delivery
+    // unacknowledged, without a fault or a dead letter, only when its own consume token is cancelled (what its
+    // ConsumerStopTimeout does); a cancellation of any other token is a consumer failure and goes to _error.
+    private static Action? GiveBack(ConsumeContext context) =>
+        context.ReceiveContext is BaseReceiveContext receive ? receive.Cancel : null;
 
     // True when this input must not run: a spawned call already finished or cancelled (a redelivery after a crash, or a
     // cancel recorded in the store), or another call holds its idempotency key.

@@ -29,7 +29,7 @@ internal sealed class WorkerMetrics : IHostedService
         meter.CreateObservableGauge("pipeline.pool.backlog", ObserveBacklog, "{message}",
             "Messages ready in each pool queue of the apps this host serves, as the management API last reported them (seconds old).");
         meter.CreateObservableGauge("pipeline.pool.in_flight", ObserveInFlight, "{input}",
-            "Inputs running now in each pool this host serves.");
+            "Inputs this host holds in each pool it serves: running, waiting for a turn, or on the result store before or after running.");
         meter.CreateObservableGauge("pipeline.host.containers", ObserveContainers, "{container}",
             "Containers on this host by pool and state: starting (taking a slot, running enter), running (inputs in flight), idle.");
         meter.CreateObservableGauge<int>("pipeline.host.gpu.slots", () =>

@@ -32,7 +32,8 @@ internal class MassTransitPoolTransport(IReceiveEndpointConnector connector, Rep
         {
             endpoint.ConnectReceiveEndpointObserver(watched);
             endpoint.ConfigureConsumeTopology = false;
-            endpoint.ConcurrentMessageLimit = plan.InputLimit;
+            // More inputs than run at once: the containers' turns (ContainerDispatch) keep user code to InputLimit.
+            endpoint.ConcurrentMessageLimit = plan.AdmitLimit;
             endpoint.PrefetchCount = plan.Prefetch;
             watched.AfterStop = Configure(endpoint, plan);
 

@@ -397,7 +397,7 @@ internal sealed class PoolManager(
                 return null;
             }
 
-            var pool = new Pool(plan, new ContainerDispatch(time));
+            var pool = new Pool(plan, new ContainerDispatch(time, chunkLimit: plan.InputLimit));
             container = NewContainer(pool, slotLease, lease);
             Log.PoolStarting(_logger, plan.Queue, plan.Parameters.ToString());
 
@@ -767,7 +767,16 @@ internal sealed class PoolManager(
         {
             if (pool.Endpoint is not null)
             {
-                await pool.Endpoint.StopAsync(drain.Token).WaitAsync(grace / 2, time, CancellationToken.None).ConfigureAwait(false);
+                // Inputs admitted but still waiting for a turn go back to the queue now rather than run within the
+                // grace; the endpoint's stop (which cancels its consumer first) is already under way, so they go to
+                // other hosts.
+                var stopping = pool.Endpoint.StopAsync(drain.Token);
+                if (pool.Dispatch.Close() is > 0 and var givenBack)
+                {
+                    Log.GivenBack(_logger, pool.Queue, givenBack);
+                }
+
+                await stopping.WaitAsync(grace / 2, time, CancellationToken.None).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or TimeoutException)

@@ -26,6 +26,14 @@ internal sealed record PoolPlan(
     /// <summary>The most inputs the pool's consumer on this host takes at once: every container it could run, full.</summary>
     public int InputLimit => Math.Max(1, Concurrency * Math.Max(1, Capacity));
 
+    /// <summary>
+    /// The most inputs the pool's endpoint takes at once: up to the prefetch (CPU function pools: 200), so that the
+    /// result store's round trips of inputs that wait before or after their turn overlap, while at most
+    /// <see cref="InputLimit"/> run user code. GPU and class pools prefetch only <see cref="InputLimit"/>, so theirs
+    /// is the same.
+    /// </summary>
+    public int AdmitLimit => Math.Max(InputLimit, Prefetch);
+
     /// <summary>The inputs per container the autoscaler aims for.</summary>
     public int TargetInputs => Target > 0 ? Target : Concurrency;
 }

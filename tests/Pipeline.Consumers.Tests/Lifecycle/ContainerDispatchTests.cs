@@ -85,6 +85,83 @@ public sealed class ContainerDispatchTests
         Assert.Same(a, await second.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
+    [Fact]
+    public async Task TakeTurnAsync_CancelledWhileWaiting_ThrowsWithItsOwnTokenSoTheBusReturnsTheInput()
+    {
+        // MassTransit returns an input to the queue only for a cancellation carrying the consume token; any other
+        // becomes a fault and sends the input to _error.
+        var dispatch = new ContainerDispatch(_time);
+        dispatch.Add(Slot(concurrency: 1));
+        await dispatch.TakeTurnAsync(CancellationToken.None);
+        using var consume = new CancellationTokenSource();
+        var waiting = dispatch.TakeTurnAsync(consume.Token);
+
+        await consume.CancelAsync();
+
+        var thrown = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        Assert.Equal(consume.Token, thrown.CancellationToken);
+    }
+
+    [Fact]
+    public void Counts_InputsAdmittedButOnTheStoreOnly_AreNeitherBusyNorWaiting()
+    {
+        // An input in its lookup before running, or its outcome write after, is in flight but needs no container.
+        var dispatch = new ContainerDispatch(_time);
+        dispatch.Add(Slot(concurrency: 2));
+        for (var i = 0; i < 50; i++)
+        {
+            dispatch.BeginInput();
+        }
+
+        Assert.Equal((50, 0, 0), (dispatch.InFlight, dispatch.Busy, dispatch.Waiting));
+    }
+
+    [Fact]
+    public async Task Close_InputsWaitingForATurn_AreGivenBackWhileRunningInputsAndChunkInputsKeepTheirTurns()
+    {
+        var dispatch = new ContainerDispatch(_time);
+        var a = Slot(concurrency: 2);
+        dispatch.Add(a);
+        await dispatch.TakeTurnAsync(CancellationToken.None);
+        await dispatch.TakeTurnAsync(CancellationToken.None);
+        using var first = new CancellationTokenSource();
+        using var second = new CancellationTokenSource();
+        var waiting = new[] { dispatch.TakeTurnAsync(first.Cancel, first.Token), dispatch.TakeTurnAsync(second.Cancel, second.Token) };
+        var chunkInput = dispatch.TakeTurnAsync(giveBack: null, CancellationToken.None);
+        Assert.Equal(3, dispatch.Waiting);
+
+        dispatch.Close();
+
+        // Given back through their own consume tokens: the only cancellation the bus returns to the queue.
+        Assert.Equal(first.Token, (await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting[0])).CancellationToken);
+        Assert.Equal(second.Token, (await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting[1])).CancellationToken);
+        Assert.Equal((2, 1), (dispatch.Busy, dispatch.Waiting));
+        using var later = new CancellationTokenSource();
+        Assert.Equal(later.Token, (await Assert.ThrowsAnyAsync<OperationCanceledException>(() => dispatch.TakeTurnAsync(later.Cancel, later.Token))).CancellationToken);
+
+        // An input of a chunk already admitted still gets the next turn.
+        dispatch.EndTurn(a);
+        Assert.Same(a, await chunkInput.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task EnterChunkAsync_AtTheLimit_WaitsForAPlaceAndIsGivenBackWhenThePoolCloses()
+    {
+        var dispatch = new ContainerDispatch(_time, chunkLimit: 1);
+        await dispatch.EnterChunkAsync(null, CancellationToken.None);
+        var next = dispatch.EnterChunkAsync(null, CancellationToken.None);
+        Assert.False(next.IsCompleted);
+
+        dispatch.LeaveChunk();
+        await next.WaitAsync(TimeSpan.FromSeconds(10));
+
+        using var consume = new CancellationTokenSource();
+        var waiting = dispatch.EnterChunkAsync(consume.Cancel, consume.Token);
+        Assert.False(waiting.IsCompleted);
+        dispatch.Close();
+        Assert.Equal(consume.Token, (await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting)).CancellationToken);
+    }
+
     private ContainerSlot Slot(int concurrency) =>
         new("app.fn", () => new Container("app.fn", null, ParameterSet.Empty, _time, NullLogger.Instance), _time, TimeSpan.FromSeconds(5), concurrency);
 }

@@ -34,6 +34,24 @@ public sealed class PoolManagerTests
     }
 
     [Fact]
+    public async Task EnsureAsync_CpuFunctionPool_AdmitsUpToThePrefetchWhileClassPoolsAdmitWhatTheyRun()
+    {
+        var manager = Create();
+        var function = new PoolDemanded { Queue = QueueNames.ForFunction("pools", nameof(PoolFunctions.AlwaysOn)), App = "pools", Function = nameof(PoolFunctions.AlwaysOn) };
+
+        await manager.EnsureAsync(function, CancellationToken.None);
+        await manager.EnsureAsync(Demand("worker", 0), CancellationToken.None);
+
+        var plans = _transport.Plans.ToDictionary(p => p.Queue);
+        var cpu = plans[function.Queue];
+        Assert.Equal((16, 200), (cpu.Concurrency, cpu.Prefetch));
+        Assert.Equal(200, cpu.AdmitLimit);
+        Assert.True(cpu.InputLimit < cpu.AdmitLimit);
+        var cls = plans[Queue("worker", 0)];
+        Assert.Equal(cls.InputLimit, cls.AdmitLimit);
+    }
+
+    [Fact]
     public async Task EnsureAsync_SamePoolTwiceAtOnce_StartsOneContainer()
     {
         var manager = Create();
