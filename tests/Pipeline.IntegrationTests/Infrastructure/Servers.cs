@@ -108,22 +108,31 @@ public sealed class Servers(IMessageSink sink) : IAsyncLifetime
     /// Like <see cref="CloseAllConnectionsAsync"/>, for the connections of this run's virtual host whose client-given
     /// name (<c>pipeline-topology host/pid</c>, <c>pipeline-bus ...</c>) <paramref name="named"/> accepts.
     /// </summary>
-    public async Task<int> CloseConnectionsAsync(Func<string, bool> named)
+    public Task<int> CloseConnectionsAsync(Func<string, bool> named) => CloseConnectionsAsync(named, _ => true);
+
+    /// <summary>
+    /// Like <see cref="CloseConnectionsAsync(Func{string, bool})"/>, once the management API lists what
+    /// <paramref name="listed"/> waits for among the client-given names (a process's connections: it lists a new
+    /// connection only after its next statistics round).
+    /// </summary>
+    public async Task<int> CloseConnectionsAsync(Func<string, bool> named, Func<IReadOnlyList<string>, bool> listed)
     {
         using var management = Management();
         management.Timeout = TimeSpan.FromSeconds(30);
         // The management API lists a new connection only after its next statistics round (up to 5 s): poll, bounded.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
-        List<ConnectionInfo> listed;
-        while ((listed = [.. (await management.GetFromJsonAsync<List<ConnectionInfo>>($"api/vhosts/{Uri.EscapeDataString(VirtualHost)}/connections") ?? []).Where(c => named(c.ClientName ?? ""))]).Count == 0
-            && DateTime.UtcNow < deadline)
+        List<ConnectionInfo> all;
+        while (((all = await management.GetFromJsonAsync<List<ConnectionInfo>>($"api/vhosts/{Uri.EscapeDataString(VirtualHost)}/connections") ?? []).All(c => !named(c.ClientName ?? ""))
+            || !listed([.. all.Select(c => c.ClientName ?? "")])) && DateTime.UtcNow < deadline)
         {
             await timer.WaitForNextTickAsync();
         }
 
+        Assert.True(listed([.. all.Select(c => c.ClientName ?? "")]), $"Within 30 s the management API listed the connections waited for; it listed: {string.Join(", ", all.Select(c => c.ClientName))}");
+
         var closed = 0;
-        foreach (var connection in listed.Where(c => c.Vhost == VirtualHost))
+        foreach (var connection in all.Where(c => c.Vhost == VirtualHost && named(c.ClientName ?? "")))
         {
             using var request = new HttpRequestMessage(HttpMethod.Delete, $"api/connections/{Uri.EscapeDataString(connection.Name)}");
             request.Headers.Add("X-Reason", "pipeline test: broker closes the connection");

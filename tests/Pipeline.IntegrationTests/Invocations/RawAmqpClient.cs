@@ -164,6 +164,9 @@ public sealed class RawAmqpClient : IAsyncDisposable
     /// <summary>How many messages wait in <paramref name="queue"/> now.</summary>
     public async Task<uint> CountAsync(string queue) => (await _channel.QueueDeclarePassiveAsync(queue)).MessageCount;
 
+    /// <summary>Deletes a queue, whatever it holds (absent is fine).</summary>
+    public async Task DeleteQueueAsync(string queue) => await _channel.QueueDeleteAsync(queue);
+
     /// <summary>How many consumers <paramref name="queue"/> has now.</summary>
     public async Task<uint> ConsumersAsync(string queue) => (await _channel.QueueDeclarePassiveAsync(queue)).ConsumerCount;
 

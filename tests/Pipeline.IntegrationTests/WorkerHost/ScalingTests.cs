@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Pipeline.IntegrationTests.App;
 using Pipeline.IntegrationTests.Infrastructure;
+using Pipeline.IntegrationTests.Invocations;
 using Pipeline.RabbitMq;
 
 namespace Pipeline.IntegrationTests.WorkerHost;
@@ -15,6 +16,7 @@ public sealed class ScalingTests(Servers servers) : IDisposable
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private readonly EventLog _events = new();
     private readonly string _run = Guid.NewGuid().ToString("N")[..8];
+    private string? _warmQueue;
 
     [Fact]
     public async Task FakeFourGpuHost_AnyGpuPoolUnderBacklog_RunsFourProcessContainersOnDistinctGpusThenScalesDownToMin()
@@ -30,6 +32,7 @@ public sealed class ScalingTests(Servers servers) : IDisposable
         });
         await using var session = await TestClient.StartAsync(servers);
         var model = session.Client.Cls("itest", "any-gpu-model").With(new { name = _run });
+        _warmQueue = model.Queue;
 
         var calls = Enumerable.Range(0, 4).Select(i => model.Method("hold").RemoteAsync<Reply>([$"{_run}-{i}"])).ToList();
         await Eventually.TrueAsync(() => Starts("any-gpu-start").Count == 4, patience, "four inputs of one pool running at once");
@@ -117,7 +120,20 @@ public sealed class ScalingTests(Servers servers) : IDisposable
             servers.OpenGate($"{_run}-{i}");
         }
 
+        // The any-GPU pool keeps a warm container (MinContainers = 1) wherever its queue is listed: without its queue, a
+        // later test's host in this virtual host does not give it a GPU.
+        if (_warmQueue is not null)
+        {
+            DeleteQueueAsync(_warmQueue).GetAwaiter().GetResult();
+        }
+
         _events.Dispose();
+    }
+
+    private async Task DeleteQueueAsync(string queue)
+    {
+        await using var raw = await RawAmqpClient.ConnectAsync(servers);
+        await raw.DeleteQueueAsync(queue);
     }
 
     // The subjects of this run's events of a kind, with the run prefix removed.
