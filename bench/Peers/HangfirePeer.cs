@@ -29,6 +29,12 @@ internal sealed class HangfirePeer : IAsyncDisposable
             PrepareSchemaIfNecessary = true,
             QueuePollInterval = TimeSpan.FromMilliseconds(50),
             UseSlidingInvisibilityTimeout = true,
+
+            // Hangfire.PostgreSql 1.21.1 now and then leaves a fetched job unprocessed (its queue row fetched, the job
+            // Enqueued, no worker on it; seen in about one full run in two here, the class of its issue #161): it is
+            // fetched again only once the invisibility timeout passes (30 min by default), which would stall the run.
+            // 30 s is a dead-worker threshold with the sliding timeout (the live worker renews it), not a job limit.
+            InvisibilityTimeout = TimeSpan.FromSeconds(30),
             EnableLongPolling = true,
         };
         _storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
