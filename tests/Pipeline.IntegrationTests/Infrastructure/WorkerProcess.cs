@@ -67,6 +67,16 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     public int Count(string text) => _process.Count(text);
 
+    /// <summary>
+    /// <paramref name="failure"/> with the host's last <paramref name="lines"/> output lines (debug lines left out):
+    /// the host's own account of its pools is what tells why a wait on it failed.
+    /// </summary>
+    public InvalidOperationException WithOutput(Exception failure, int lines = 200)
+    {
+        var tail = string.Join(Environment.NewLine, Output.Split(Environment.NewLine).Where(l => !l.StartsWith("dbug:", StringComparison.Ordinal)).TakeLast(lines));
+        return new InvalidOperationException($"{failure.Message}{Environment.NewLine}host {Pid}'s last output lines:{Environment.NewLine}{tail}", failure);
+    }
+
     /// <summary>The base address of the process's health endpoints (<c>/healthz/live</c>, <c>/healthz/ready</c>), from its log.</summary>
     public Task<Uri> HealthAddressAsync(TimeSpan timeout) => _process.HealthAddressAsync(timeout);
 

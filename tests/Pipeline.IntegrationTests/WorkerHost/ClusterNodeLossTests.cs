@@ -174,8 +174,7 @@ public sealed class ClusterNodeLossTests(Servers servers, ITestOutputHelper outp
             catch (Exception e) when (_workers.FirstOrDefault(w => w.Pid == pid) is { } host)
             {
                 // The host's own account of its pools is what tells a missed exit from a container that was not open.
-                var tail = string.Join(Environment.NewLine, host.Output.Split(Environment.NewLine).TakeLast(200));
-                throw new InvalidOperationException($"{e.Message}{Environment.NewLine}host {pid}'s last output lines:{Environment.NewLine}{tail}", e);
+                throw host.WithOutput(e);
             }
         }
 

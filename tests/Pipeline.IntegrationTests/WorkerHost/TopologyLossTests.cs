@@ -35,8 +35,7 @@ public sealed class TopologyLossTests(Servers servers) : IDisposable
         }
         catch (Exception e)
         {
-            var tail = string.Join(Environment.NewLine, worker.Output.Split(Environment.NewLine).Where(l => !l.StartsWith("dbug:", StringComparison.Ordinal)).TakeLast(80));
-            throw new InvalidOperationException($"{e.Message}{Environment.NewLine}the host's last output lines:{Environment.NewLine}{tail}", e);
+            throw worker.WithOutput(e);
         }
 
         servers.OpenGate(_tag);
