@@ -107,17 +107,17 @@ public sealed class Servers(IMessageSink sink) : IAsyncLifetime
     /// <summary>
     /// Like <see cref="CloseAllConnectionsAsync"/>, for the connections of this run's virtual host whose client-given
     /// name (<c>pipeline-topology host/pid</c>, <c>pipeline-bus ...</c>) <paramref name="named"/> accepts; with
-    /// <paramref name="host"/>, only once the management API lists that worker's two connections (bus and topology: it
-    /// lists a new connection only after its next statistics round).
+    /// <paramref name="hostPid"/>, only once the management API lists that worker process's two connections (bus and
+    /// topology: it lists a new connection only after its next statistics round).
     /// </summary>
-    public async Task<int> CloseConnectionsAsync(Func<string, bool> named, WorkerProcess? host = null)
+    public async Task<int> CloseConnectionsAsync(Func<string, bool> named, int? hostPid = null)
     {
         using var management = Management();
         management.Timeout = TimeSpan.FromSeconds(30);
         // The management API lists a new connection only after its next statistics round (up to 5 s): poll, bounded.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
-        bool Listed(List<ConnectionInfo> connections) => host is null || connections.Count(c => c.ClientName?.EndsWith($"/{host.Pid}", StringComparison.Ordinal) == true) >= 2;
+        bool Listed(List<ConnectionInfo> connections) => hostPid is null || connections.Count(c => c.ClientName?.EndsWith($"/{hostPid}", StringComparison.Ordinal) == true) >= 2;
         List<ConnectionInfo> all;
         while (((all = await management.GetFromJsonAsync<List<ConnectionInfo>>($"api/vhosts/{Uri.EscapeDataString(VirtualHost)}/connections") ?? []).All(c => !named(c.ClientName ?? ""))
             || !Listed(all)) && DateTime.UtcNow < deadline)
@@ -125,7 +125,7 @@ public sealed class Servers(IMessageSink sink) : IAsyncLifetime
             await timer.WaitForNextTickAsync();
         }
 
-        Assert.True(Listed(all), $"Within 30 s the management API listed host {host?.Pid}'s two connections; it listed: {string.Join(", ", all.Select(c => c.ClientName))}");
+        Assert.True(Listed(all), $"Within 30 s the management API listed process {hostPid}'s two connections; it listed: {string.Join(", ", all.Select(c => c.ClientName))}");
 
         var closed = 0;
         foreach (var connection in all.Where(c => c.Vhost == VirtualHost && named(c.ClientName ?? "")))

@@ -53,7 +53,7 @@ public sealed class BrokerDisconnectTests(Servers servers, ITestOutputHelper out
             "every pool was running an input");
         var atClose = _events.Read();
         var busy = names.Where(n => Running(atClose, n) > 0).ToList();
-        var closed = await servers.CloseConnectionsAsync(_ => true, worker);
+        var closed = await servers.CloseConnectionsAsync(_ => true, worker.Pid);
         Assert.True(closed > 0, "the run's virtual host had connections to close");
         Assert.NotEmpty(busy);
         output.WriteLine($"models running an input at the close: {string.Join(", ", busy)}");

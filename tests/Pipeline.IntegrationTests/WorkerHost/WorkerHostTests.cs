@@ -152,7 +152,7 @@ public sealed class WorkerHostTests(Servers servers) : IDisposable
         var subject = $"model/{_run}/1";
         await model.Method("generate").RemoteAsync<Reply>(["before"]).WaitAsync(Patience);
 
-        await servers.CloseConnectionsAsync(_ => true, worker);
+        await servers.CloseConnectionsAsync(_ => true, worker.Pid);
         await Eventually.TrueAsync(() => _events.Count("exit", subject) >= 1, Patience, "exit ran after the broker closed the connection");
 
         // One input from a client whose connection was not closed: a send retried on the old client could leave two
